@@ -1,0 +1,38 @@
+# The two commands: `make run` serves the site; `make test` runs the whole suite.
+SHELL := /bin/sh
+VENV := .venv
+PY := $(VENV)/bin/python
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/leadgen
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
+
+.PHONY: run test lint messages venv
+
+$(VENV)/.installed-run: pyproject.toml
+	@python=$$(scripts/find-python) && { [ -x $(PY) ] || $$python -m venv $(VENV); }
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed-run
+	$(PY) -m pip install --quiet -e ".[test]"
+	@touch $@
+
+venv: $(VENV)/.installed-run
+
+run: $(VENV)/.installed-run
+	@scripts/run
+
+lint: $(VENV)/.installed-test
+	$(VENV)/bin/ruff check .
+
+test: $(VENV)/.installed-test
+	$(VENV)/bin/ruff check .
+	@scripts/ensure-test-tools
+	@DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} PY=$(PY) scripts/ensure-services
+	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
+		$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+# Regenerate the Russian catalogue after changing user-facing text (needs gettext).
+messages: $(VENV)/.installed-run
+	$(PY) manage.py makemessages -l ru --ignore=.venv --ignore=tests --ignore=bench
+	$(PY) manage.py compilemessages --ignore=.venv

@@ -1,0 +1,15 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from . import views
+
+urlpatterns = [
+    path("healthz", views.healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path(settings.ADMIN_URL, admin.site.urls),
+    path("privacy/", include("privacy.urls")),
+    path("", include("leads.urls")),
+]
+
+admin.site.site_header = admin.site.site_title = f"{settings.SITE_NAME} administration"

@@ -1,0 +1,379 @@
+"""The authority on personal data: legal documents, people and the consent log."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import unicodedata
+from datetime import UTC, datetime
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+PUBLISHED_VERSION_IS_IMMUTABLE = "A published version never changes; copy it into a new draft."
+CONSENT_LOG_IS_APPEND_ONLY = "Consent records are append-only."
+
+
+class ImmutableRecordError(Exception):
+    """Raised when code tries to change something the law asks us to keep as it was."""
+
+
+def canonical_text(text: str) -> str:
+    """Return the text in the one form that is hashed: NFC, LF line ends, no trailing blanks."""
+    text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
+    return "\n".join(line.rstrip() for line in text.split("\n")).strip() + "\n"
+
+
+def sha256_hex(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class DocumentKind(models.TextChoices):
+    PRIVACY_POLICY = "privacy_policy", _("Privacy Policy")
+    CONSENT_PROCESSING = "consent_processing", _("Consent to the processing of personal data")
+    CONSENT_MARKETING = "consent_marketing", _("Consent to marketing communications")
+    CONSENT_ADVERTISING = "consent_advertising", _("Consent to advertising")
+
+
+class DocumentVersionQuerySet(models.QuerySet["DocumentVersion"]):
+    def published(self) -> DocumentVersionQuerySet:
+        return self.filter(status=DocumentVersion.Status.PUBLISHED)
+
+    def of_kind(self, kind: str) -> DocumentVersionQuerySet:
+        return self.filter(kind=kind)
+
+    def effective(self, at: datetime | None = None) -> DocumentVersionQuerySet:
+        """Published versions that have taken effect by `at` (now by default), newest first."""
+        return (
+            self.published()
+            .filter(effective_at__lte=at or timezone.now())
+            .order_by("-effective_at", "-number")
+        )
+
+    def in_force(self, kind: str, at: datetime | None = None) -> DocumentVersion | None:
+        """Return the one version of `kind` in force at `at`: the latest effective one."""
+        return self.of_kind(kind).effective(at).first()
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        if self.filter(status=DocumentVersion.Status.PUBLISHED).exists():
+            raise ImmutableRecordError(PUBLISHED_VERSION_IS_IMMUTABLE)
+        return super().delete()
+
+    def update(self, **kwargs: Any) -> int:
+        if self.filter(status=DocumentVersion.Status.PUBLISHED).exists():
+            raise ImmutableRecordError(PUBLISHED_VERSION_IS_IMMUTABLE)
+        return super().update(**kwargs)
+
+
+class DocumentVersion(models.Model):
+    """One version of a legal document; published versions are frozen (clauses 9.1, 9.2)."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+
+    kind = models.CharField(_("document"), max_length=32, choices=DocumentKind.choices)
+    # Assigned on publication, so published numbers run 1, 2, 3 with no gaps from drafts.
+    number = models.PositiveIntegerField(_("number"), null=True, blank=True, editable=False)
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("body (Markdown)"))
+    change_summary = models.TextField(_("summary of changes"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.DRAFT, editable=False
+    )
+    effective_at = models.DateTimeField(
+        _("takes effect at"),
+        null=True,
+        blank=True,
+        help_text=_("Leave empty to take effect the moment it is published (clause 9.2)."),
+    )
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True, editable=False)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("published by"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    material = models.BooleanField(
+        _("material change"),
+        default=False,
+        help_text=_("A material change may call for asking people to consent again."),
+    )
+    sha256 = models.CharField(_("SHA-256 of the text"), max_length=64, blank=True, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = DocumentVersionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("legal document version")
+        verbose_name_plural = _("legal document versions")
+        ordering = ["kind", "-number", "-created_at"]
+        permissions = [("publish_documentversion", _("Can publish legal document versions"))]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "number"], name="document_number_unique"),
+            models.CheckConstraint(
+                condition=models.Q(status="draft")
+                | models.Q(
+                    number__isnull=False,
+                    effective_at__isnull=False,
+                    published_at__isnull=False,
+                    sha256__regex=r"^[0-9a-f]{64}$",
+                ),
+                name="published_version_complete",
+            ),
+        ]
+        indexes = [models.Index(fields=["kind", "status", "effective_at"])]
+
+    def __str__(self) -> str:
+        if self.number is None:
+            return f"{self.get_kind_display()} ({_('draft')})"
+        return f"{self.get_kind_display()} v{self.number}"
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == self.Status.PUBLISHED
+
+    def canonical_text(self) -> str:
+        return canonical_text(f"{self.title}\n\n{self.body}")
+
+    def compute_sha256(self) -> str:
+        return sha256_hex(self.canonical_text())
+
+    def is_in_force(self, at: datetime | None = None) -> bool:
+        current = DocumentVersion.objects.in_force(self.kind, at)
+        return current is not None and current.pk == self.pk
+
+    def get_absolute_url(self) -> str:
+        if self.kind == DocumentKind.PRIVACY_POLICY:
+            return reverse("privacy:version", kwargs={"number": self.number})
+        return reverse("privacy:consent_version", kwargs={"kind": self.kind, "number": self.number})
+
+    def _stored_status(self) -> str | None:
+        if self.pk is None:
+            return None
+        return DocumentVersion.objects.filter(pk=self.pk).values_list("status", flat=True).first()
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # A guard, not a side effect: the database trigger refuses the same change.
+        if self._stored_status() == self.Status.PUBLISHED:
+            raise ImmutableRecordError(PUBLISHED_VERSION_IS_IMMUTABLE)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        if self._stored_status() == self.Status.PUBLISHED:
+            raise ImmutableRecordError(PUBLISHED_VERSION_IS_IMMUTABLE)
+        return super().delete(*args, **kwargs)
+
+
+class Person(models.Model):
+    """A data subject, identified by normalised e-mail or E.164 phone."""
+
+    email = models.EmailField(_("e-mail"), max_length=254, null=True, blank=True, unique=True)
+    phone = models.CharField(_("phone (E.164)"), max_length=16, blank=True, db_index=True)
+    language = models.CharField(_("language"), max_length=8, default="en")
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    erased_at = models.DateTimeField(_("erased at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.email or self.phone or f"#{self.pk}"
+
+
+class Purpose(models.TextChoices):
+    PROCESSING = "processing", _("Processing of personal data")
+    MARKETING = "marketing", _("Marketing communications")
+    ADVERTISING = "advertising", _("Advertising")
+    ANALYTICS = "analytics", _("Analytics")
+
+
+# The consent text that governs each purpose offered on the lead form.
+PURPOSE_DOCUMENT = {
+    Purpose.PROCESSING: DocumentKind.CONSENT_PROCESSING,
+    Purpose.MARKETING: DocumentKind.CONSENT_MARKETING,
+    Purpose.ADVERTISING: DocumentKind.CONSENT_ADVERTISING,
+}
+
+
+class Decision(models.TextChoices):
+    GRANTED = "granted", _("Granted")
+    # An explicit refusal or withdrawal: changes the current state to "no".
+    DENIED = "denied", _("Denied or withdrawn")
+    # An optional box left unticked on a later submission: proves what was shown, changes
+    # nothing. Marketing tools that turn this into a withdrawal silently reset consent.
+    NOT_GIVEN = "not_given", _("Not given on this submission")
+
+
+class ConsentMethod(models.TextChoices):
+    WEB_FORM = "web_form", _("Web form")
+    API = "api", _("API")
+    EMAIL_LINK = "email_link", _("E-mail link")
+    STAFF = "staff", _("Staff acting on a request")
+    REQUEST = "request", _("Rights request")
+    COOKIE_BANNER = "cookie_banner", _("Cookie banner")
+    GPC = "gpc", _("Global Privacy Control")
+
+
+class ConsentWording(models.Model):
+    """An exact consent wording shown to people, stored once and referenced by its hash."""
+
+    sha256 = models.CharField(max_length=64, primary_key=True)
+    text = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("consent wording")
+        verbose_name_plural = _("consent wordings")
+
+    def __str__(self) -> str:
+        return f"{self.text[:60]} ({self.sha256[:12]})"
+
+
+class ConsentRecordQuerySet(models.QuerySet["ConsentRecord"]):
+    def deciding(self) -> ConsentRecordQuerySet:
+        """Records that change the state of a purpose (not the 'not given' ones)."""
+        return self.exclude(decision=Decision.NOT_GIVEN)
+
+    def update(self, **kwargs: Any) -> int:
+        raise ImmutableRecordError(CONSENT_LOG_IS_APPEND_ONLY)
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise ImmutableRecordError(CONSENT_LOG_IS_APPEND_ONLY)
+
+
+# The personal fields of a consent record. They are hashed through a salted digest, so that
+# erasure can blank them (and the salt) while the chain over the digest still verifies.
+PERSONAL_FIELDS = ("subject_email", "subject_phone", "ip", "user_agent", "page_url", "referrer")
+
+
+class ConsentRecord(models.Model):
+    """One entry of the append-only, hash-chained consent log."""
+
+    seq = models.BigIntegerField(_("position in the log"), unique=True, editable=False)
+    person = models.ForeignKey(
+        Person,
+        verbose_name=_("person"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="consent_records",
+    )
+    purpose = models.CharField(_("purpose"), max_length=16, choices=Purpose.choices)
+    decision = models.CharField(_("decision"), max_length=16, choices=Decision.choices)
+    method = models.CharField(_("method"), max_length=16, choices=ConsentMethod.choices)
+    policy_version = models.ForeignKey(
+        DocumentVersion,
+        verbose_name=_("privacy policy version"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    policy_sha256 = models.CharField(_("SHA-256 of the policy text"), max_length=64)
+    consent_version = models.ForeignKey(
+        DocumentVersion,
+        verbose_name=_("consent text version"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    consent_sha256 = models.CharField(_("SHA-256 of the consent text"), max_length=64, blank=True)
+    wording = models.ForeignKey(
+        ConsentWording, verbose_name=_("wording shown"), on_delete=models.PROTECT
+    )
+    # What caused the record in a client app, e.g. "lead:42" (privacy never imports leads).
+    source = models.CharField(_("source"), max_length=64, blank=True)
+    created_at = models.DateTimeField(_("recorded at"), editable=False)
+
+    subject_email = models.CharField(_("e-mail at the time"), max_length=254, blank=True)
+    subject_phone = models.CharField(_("phone at the time"), max_length=16, blank=True)
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    user_agent = models.TextField(_("user agent"), blank=True)
+    page_url = models.TextField(_("page URL"), blank=True)
+    referrer = models.TextField(_("referrer"), blank=True)
+    personal_salt = models.CharField(max_length=32, blank=True, editable=False)
+    personal_digest = models.CharField(max_length=64, editable=False)
+
+    prev_hash = models.CharField(_("previous record's hash"), max_length=64, editable=False)
+    record_hash = models.CharField(_("record hash"), max_length=64, unique=True, editable=False)
+
+    objects = ConsentRecordQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("consent record")
+        verbose_name_plural = _("consent records")
+        ordering = ["seq"]
+        indexes = [models.Index(fields=["person", "purpose", "-seq"])]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.purpose} {self.decision}"
+
+    def personal_payload(self) -> dict[str, str]:
+        return {name: str(getattr(self, name) or "") for name in PERSONAL_FIELDS}
+
+    def compute_personal_digest(self) -> str:
+        payload = json.dumps(self.personal_payload(), sort_keys=True, ensure_ascii=False)
+        return sha256_hex(self.personal_salt + payload)
+
+    def hashed_payload(self) -> dict[str, Any]:
+        """The canonical content the record hash covers (personal data only via its digest)."""
+        return {
+            "seq": self.seq,
+            "person": self.person_id,
+            "purpose": self.purpose,
+            "decision": self.decision,
+            "method": self.method,
+            "policy_version": self.policy_version_id,
+            "policy_sha256": self.policy_sha256,
+            "consent_version": self.consent_version_id,
+            "consent_sha256": self.consent_sha256,
+            "wording_sha256": self.wording_id,
+            "source": self.source,
+            "created_at": self.created_at.astimezone(UTC).isoformat(),
+            "personal_digest": self.personal_digest,
+            "prev_hash": self.prev_hash,
+        }
+
+    def compute_record_hash(self) -> str:
+        payload = json.dumps(self.hashed_payload(), sort_keys=True, separators=(",", ":"))
+        return sha256_hex(payload)
+
+    @property
+    def is_pseudonymised(self) -> bool:
+        return not self.personal_salt
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise ImmutableRecordError(CONSENT_LOG_IS_APPEND_ONLY)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise ImmutableRecordError(CONSENT_LOG_IS_APPEND_ONLY)
+
+
+class ConsentLogHead(models.Model):
+    """The single row holding the chain's tip; appends lock it, so the chain never forks."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    last_seq = models.BigIntegerField(default=0)
+    last_hash = models.CharField(max_length=64, default="0" * 64)
+
+    class Meta:
+        verbose_name = _("consent log head")
+
+    def __str__(self) -> str:
+        return f"#{self.last_seq} {self.last_hash[:12]}"
+
+
+GENESIS_HASH = "0" * 64

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from . import views
+
+app_name = "privacy"
+
+urlpatterns = [
+    path("", views.policy_in_force, name="policy"),
+    path("versions/", views.version_list, name="versions"),
+    path("versions/<int:number>/", views.version_detail, name="version"),
+    path("versions/<int:number>/diff/<int:other>/", views.version_diff, name="diff"),
+    path("consents/<slug:kind>/", views.consent_in_force, name="consent"),
+    path("consents/<slug:kind>/<int:number>/", views.consent_version, name="consent_version"),
+]
