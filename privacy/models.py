@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import secrets
 import unicodedata
+import uuid
 from datetime import UTC, datetime
 from typing import Any
 
@@ -377,3 +379,39 @@ class ConsentLogHead(models.Model):
 
 
 GENESIS_HASH = "0" * 64
+
+
+def receipt_token() -> str:
+    """Return an unguessable token: the only key to a receipt's download URL."""
+    return secrets.token_urlsafe(32)
+
+
+class ConsentReceipt(models.Model):
+    """A receipt handed to a person for the consent records of one act of consent."""
+
+    receipt_id = models.UUIDField(_("receipt ID"), default=uuid.uuid4, unique=True, editable=False)
+    token = models.CharField(max_length=64, unique=True, default=receipt_token, editable=False)
+    person = models.ForeignKey(
+        Person,
+        verbose_name=_("person"),
+        on_delete=models.PROTECT,
+        related_name="consent_receipts",
+    )
+    records = models.ManyToManyField(
+        ConsentRecord, verbose_name=_("consent records"), related_name="receipts"
+    )
+    # The receipt as issued (no personal data in it), so later changes to settings or URLs
+    # never alter what the person was given; the signature is computed over it on download.
+    content = models.JSONField(_("content"), editable=False)
+    created_at = models.DateTimeField(_("issued at"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("consent receipt")
+        verbose_name_plural = _("consent receipts")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return str(self.receipt_id)
+
+    def get_absolute_url(self) -> str:
+        return reverse("privacy:receipt", kwargs={"token": self.token})

@@ -2,13 +2,14 @@ from __future__ import annotations
 
 import difflib
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
-from django.utils.cache import patch_cache_control
+from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.views.decorators.http import require_GET
 
-from .models import DocumentKind, DocumentVersion
+from .models import ConsentReceipt, DocumentKind, DocumentVersion
+from .receipts import receipt_as_dict
 from .rendering import render_markdown
 
 # A published version never changes, so its page may be cached for a long time. The page
@@ -121,3 +122,17 @@ def consent_in_force(request: HttpRequest, kind: str) -> HttpResponse:
 def consent_version(request: HttpRequest, kind: str, number: int) -> HttpResponse:
     version = _published(_consent_kind(kind), number)
     return _render_version(request, version, in_force_view=False, max_age=PUBLISHED_VERSION_MAX_AGE)
+
+
+@require_GET
+def receipt_download(request: HttpRequest, token: str) -> HttpResponse:
+    receipt = get_object_or_404(ConsentReceipt, token=token)
+    response = JsonResponse(receipt_as_dict(receipt), json_dumps_params={"ensure_ascii": False})
+    response["Content-Disposition"] = (
+        f'attachment; filename="consent-receipt-{receipt.receipt_id}.json"'
+    )
+    # The token is the only key to the receipt: no shared cache may keep a copy.
+    add_never_cache_headers(response)
+    patch_cache_control(response, private=True)
+    response["X-Robots-Tag"] = "noindex"
+    return response
