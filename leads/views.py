@@ -1,8 +1,161 @@
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from urllib.parse import parse_qs, urlsplit
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+
+from privacy.models import PURPOSE_DOCUMENT, DocumentKind, Purpose
+from privacy.visits import clean_text, client_ip, visit_from_request
+
+from .forms import LeadForm
+from .models import Lead
+from .ratelimit import rate_limit_hit
+from .services import (
+    DocumentsChanged,
+    FormTokenInvalid,
+    LeadVisit,
+    ShownForm,
+    documents_in_force,
+    form_token_issue,
+    form_token_read,
+    lead_submit,
+)
+from .wording import checkbox_label
+
+UTM_KEYS = ("source", "medium", "campaign", "term", "content")
+UTM_MAX = 200
+# Analytics identifiers of clause 3.3, by cookie name -> Lead field.
+ANALYTICS_COOKIES = {"_ga": "ga_client_id", "_ym_uid": "ym_uid", "roistat_visit": "roistat_visit"}
+ANALYTICS_ID_MAX = 100
+REQUIRED_DOCUMENTS = {DocumentKind.PRIVACY_POLICY, *PURPOSE_DOCUMENT.values()}
 
 
+class HttpResponseSeeOther(HttpResponseRedirect):
+    status_code = 303
+
+
+def _render_form(request, form, documents, *, notice: str = "", status: int = 200):
+    consent_fields = [
+        (form[f"consent_{purpose}"], checkbox_label(purpose, documents))
+        for purpose in (Purpose.PROCESSING, Purpose.MARKETING, Purpose.ADVERTISING)
+    ]
+    return render(
+        request,
+        "leads/home.html",
+        {"form": form, "consent_fields": consent_fields, "notice": notice},
+        status=status,
+    )
+
+
+def _fresh_token(request: HttpRequest, documents, *, landing_url: str, referrer: str) -> str:
+    return form_token_issue(documents=documents, landing_url=landing_url, referrer=referrer)
+
+
+def _lead_visit(request: HttpRequest, shown: ShownForm) -> LeadVisit:
+    landing_url = shown.landing_url or request.build_absolute_uri()
+    query = parse_qs(urlsplit(landing_url).query)
+    utm = {
+        key: clean_text(query[f"utm_{key}"][0], UTM_MAX)
+        for key in UTM_KEYS
+        if query.get(f"utm_{key}")
+    }
+    analytics_ids = {
+        field: clean_text(request.COOKIES[cookie], ANALYTICS_ID_MAX)
+        for cookie, field in ANALYTICS_COOKIES.items()
+        if request.COOKIES.get(cookie)
+    }
+    return LeadVisit(
+        visit=visit_from_request(request, page_url=landing_url, referrer=shown.referrer),
+        accessed_at=shown.rendered_at,
+        utm=utm,
+        analytics_ids=analytics_ids,
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "leads/home.html")
+    documents = documents_in_force()
+    if set(documents) != REQUIRED_DOCUMENTS:
+        return render(request, "leads/unavailable.html", status=503)
+
+    if request.method != "POST":
+        token = _fresh_token(
+            request,
+            documents,
+            landing_url=clean_text(request.build_absolute_uri(), 2048),
+            referrer=clean_text(request.META.get("HTTP_REFERER", ""), 2048),
+        )
+        return _render_form(request, LeadForm(initial={"form_token": token}), documents)
+
+    if rate_limit_hit(
+        scope="lead-submit", key=client_ip(request) or "unknown", rate=settings.LEAD_RATE_LIMIT
+    ):
+        return render(request, "errors/429.html", status=429)
+
+    form = LeadForm(request.POST)
+    if form.is_bot:
+        # Answered like a success so the bot learns nothing; nothing is stored.
+        return HttpResponseSeeOther(reverse("leads:thanks_generic"))
+    if not form.is_valid():
+        return _render_form(request, form, documents, status=400)
+
+    try:
+        shown = form_token_read(form.cleaned_data["form_token"])
+    except FormTokenInvalid:
+        return _resend(
+            request, documents, _("The form had expired. Please check it and send it again.")
+        )
+    try:
+        submission = lead_submit(
+            cleaned=form.cleaned_data,
+            shown=shown,
+            lead_visit=_lead_visit(request, shown),
+            language=get_language() or settings.LANGUAGE_CODE,
+        )
+    except DocumentsChanged:
+        return _resend(
+            request,
+            documents,
+            _(
+                "Our Privacy Policy or consent texts changed while you were filling in the "
+                "form. Please read the versions now in force and give your consent again."
+            ),
+        )
+    return HttpResponseSeeOther(submission.lead.get_absolute_url())
+
+
+def _resend(request: HttpRequest, documents, notice: str) -> HttpResponse:
+    """Show the form again with the visitor's input, the texts now in force, a fresh token.
+
+    The consent boxes are cleared: consent to texts the visitor has not seen must be given anew.
+    """
+    token = _fresh_token(
+        request,
+        documents,
+        landing_url=clean_text(request.build_absolute_uri(), 2048),
+        referrer=clean_text(request.META.get("HTTP_REFERER", ""), 2048),
+    )
+    initial = {name: request.POST.get(name, "") for name in ("account_name", "phone", "email")}
+    form = LeadForm(initial={**initial, "form_token": token})
+    return _render_form(request, form, documents, notice=notice, status=409)
+
+
+@require_GET
+@never_cache
+def thanks(request: HttpRequest, public_id) -> HttpResponse:
+    lead = get_object_or_404(Lead, public_id=public_id)
+    return render(request, "leads/thanks.html", {"lead": lead})
+
+
+@require_GET
+@never_cache
+def thanks_generic(request: HttpRequest) -> HttpResponse:
+    return render(request, "leads/thanks.html", {"lead": None})

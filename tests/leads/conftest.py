@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.core.cache import cache
+
+from leads.models import Lead
+from privacy.models import ConsentRecord, Person
+
+TOKEN = re.compile(r'name="form_token" value="([^"]+)"')
+
+
+def form_token(response) -> str:
+    match = TOKEN.search(response.text)
+    assert match, "the form carries a token"
+    return match.group(1)
+
+
+@pytest.fixture(autouse=True)
+def fresh_rate_limits():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def valid_data():
+    return {
+        "account_name": "Acme Trading",
+        "phone": "+7 912 345-67-89",
+        "email": "ivan@example.com",
+        "consent_processing": "on",
+    }
+
+
+@pytest.fixture
+def submit(client, published_documents):
+    """Open the form like a browser, then post it; returns the POST response."""
+
+    def _submit(
+        data: dict,
+        *,
+        path: str = "/",
+        token: str | None = None,
+        headers: dict | None = None,
+        get_headers: dict | None = None,
+    ):
+        if token is None:
+            token = form_token(client.get(path, headers=get_headers or {}))
+        return client.post(path, {**data, "form_token": token}, headers=headers or {})
+
+    return _submit
+
+
+def table_counts() -> tuple[int, int, int]:
+    return Lead.objects.count(), Person.objects.count(), ConsentRecord.objects.count()
