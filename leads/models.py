@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from privacy.models import Person
+from privacy.models import ConsentReceipt, Person
 
 
 class Lead(models.Model):
@@ -36,6 +36,14 @@ class Lead(models.Model):
     # The one-time token of the rendered form: a resubmission of the same page finds this row
     # instead of creating a second lead.
     submission_token = models.CharField(max_length=64, unique=True, editable=False)
+    receipt = models.OneToOneField(
+        ConsentReceipt,
+        verbose_name=_("consent receipt"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="lead",
+    )
 
     # Visit metadata (policy clause 3.3). Values are cut to these lengths, never rejected.
     ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)

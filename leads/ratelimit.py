@@ -32,10 +32,7 @@ def rate_limit_hit(*, scope: str, key: str, rate: str) -> bool:
     window = int(time.time() // period)
     cache_key = f"ratelimit:{scope}:{key}:{window}"
     try:
-        if cache.add(cache_key, 1, timeout=period + 1):
-            count = 1
-        else:
-            count = cache.incr(cache_key)
+        count = 1 if cache.add(cache_key, 1, timeout=period + 1) else cache.incr(cache_key)
     except ValueError:  # the key expired between add and incr
         count = 1
     except Exception:  # a cache outage must not turn into a failed submission

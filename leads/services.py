@@ -19,6 +19,7 @@ from privacy.models import (
     DocumentVersion,
     Purpose,
 )
+from privacy.receipts import receipt_issue
 from privacy.services import (
     Visit,
     consent_record_append,
@@ -29,7 +30,7 @@ from .models import Lead
 
 logger = logging.getLogger(__name__)
 
-FORM_TOKEN_SALT = "leads.form-token"
+FORM_TOKEN_SALT = "leads.form-token"  # noqa: S105 (a signing namespace, not a secret)
 # A rendered form stays valid for a day; after that the visitor is asked to check and resend.
 FORM_TOKEN_MAX_AGE = 24 * 3600
 OFFERED_PURPOSES = (Purpose.PROCESSING, Purpose.MARKETING, Purpose.ADVERTISING)
@@ -150,9 +151,10 @@ def lead_submit(
                 **{f"utm_{key}": value for key, value in lead_visit.utm.items()},
                 **lead_visit.analytics_ids,
             )
+            records = []
             for purpose in OFFERED_PURPOSES:
                 granted = bool(cleaned.get(f"consent_{purpose}"))
-                consent_record_append(
+                record = consent_record_append(
                     person=person,
                     purpose=purpose,
                     decision=Decision.GRANTED if granted else Decision.NOT_GIVEN,
@@ -163,6 +165,9 @@ def lead_submit(
                     consent_version=documents[PURPOSE_DOCUMENT[purpose]],
                     source=f"lead:{lead.pk}",
                 )
+                records.append(record)
+            lead.receipt = receipt_issue(person=person, records=records)
+            lead.save(update_fields=["receipt"])
     except IntegrityError:
         # The same form submitted twice at once: the other request stored it.
         existing = Lead.objects.filter(submission_token=token).first()

@@ -81,6 +81,17 @@ def test_the_thank_you_page_answers_after_the_redirect(client, submit, valid_dat
 
     assert page.status_code == 200
     assert "Thank you" in page.text
+    lead = Lead.objects.get()
+    receipt_url = lead.receipt.get_absolute_url()
+    assert receipt_url in page.text
+    receipt = client.get(receipt_url).json()
+    decisions = {entry["purpose"]: entry["decision"] for entry in receipt["purposes"]}
+    assert decisions == {
+        "processing": "granted",
+        "marketing": "not_given",
+        "advertising": "not_given",
+    }
+    assert receipt["policy"]["version"] == 1
 
 
 def test_submitting_the_same_rendered_form_twice_creates_one_lead(client, submit, valid_data):
