@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 ACCOUNT_NAME_MAX = 150
 EMAIL_MAX = 254
+EMAIL_LOCAL_MAX = 64  # RFC 5321: servers may refuse longer local parts
 PHONE_INPUT_MAX = 40
 
 # Unicode categories that have no place in a name: controls, invisible formatting characters
@@ -98,7 +99,7 @@ class LeadForm(forms.Form):
             validate_email(value)
         except ValidationError as exc:
             raise ValidationError(EMAIL_INVALID, code="invalid") from exc
-        if len(value) > EMAIL_MAX:
+        if len(value) > EMAIL_MAX or len(value.rpartition("@")[0]) > EMAIL_LOCAL_MAX:
             raise ValidationError(EMAIL_INVALID, code="invalid")
         return value
 

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from urllib.parse import parse_qs, urlsplit
-
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
@@ -60,11 +58,12 @@ def _fresh_token(request: HttpRequest, documents, *, landing_url: str, referrer:
 
 def _lead_visit(request: HttpRequest, shown: ShownForm) -> LeadVisit:
     landing_url = shown.landing_url or request.build_absolute_uri()
-    query = parse_qs(urlsplit(landing_url).query)
+    # The form posts back to the URL it was shown at, so the landing query string is here whole
+    # (the landing URL kept in the token may have been cut to length).
     utm = {
-        key: clean_text(query[f"utm_{key}"][0], UTM_MAX)
+        key: clean_text(request.GET[f"utm_{key}"], UTM_MAX)
         for key in UTM_KEYS
-        if query.get(f"utm_{key}")
+        if request.GET.get(f"utm_{key}")
     }
     analytics_ids = {
         field: clean_text(request.COOKIES[cookie], ANALYTICS_ID_MAX)

@@ -45,10 +45,11 @@ def submit(client, published_documents):
         token: str | None = None,
         headers: dict | None = None,
         get_headers: dict | None = None,
+        **extra,
     ):
         if token is None:
             token = form_token(client.get(path, headers=get_headers or {}))
-        return client.post(path, {**data, "form_token": token}, headers=headers or {})
+        return client.post(path, {**data, "form_token": token}, headers=headers or {}, **extra)
 
     return _submit
 
