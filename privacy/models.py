@@ -255,6 +255,16 @@ class ConsentRecordQuerySet(models.QuerySet["ConsentRecord"]):
         raise ImmutableRecordError(CONSENT_LOG_IS_APPEND_ONLY)
 
 
+def personal_digest_of(salt: str, personal: dict[str, str]) -> str:
+    """Digest of a record's personal fields; the salt makes it useless once erased."""
+    return sha256_hex(salt + json.dumps(personal, sort_keys=True, ensure_ascii=False))
+
+
+def record_hash_of(payload: dict[str, Any]) -> str:
+    """Hash of a record's canonical payload (see ConsentRecord.hashed_payload)."""
+    return sha256_hex(json.dumps(payload, sort_keys=True, separators=(",", ":")))
+
+
 # The personal fields of a consent record. They are hashed through a salted digest, so that
 # erasure can blank them (and the salt) while the chain over the digest still verifies.
 PERSONAL_FIELDS = ("subject_email", "subject_phone", "ip", "user_agent", "page_url", "referrer")
@@ -325,8 +335,7 @@ class ConsentRecord(models.Model):
         return {name: str(getattr(self, name) or "") for name in PERSONAL_FIELDS}
 
     def compute_personal_digest(self) -> str:
-        payload = json.dumps(self.personal_payload(), sort_keys=True, ensure_ascii=False)
-        return sha256_hex(self.personal_salt + payload)
+        return personal_digest_of(self.personal_salt, self.personal_payload())
 
     def hashed_payload(self) -> dict[str, Any]:
         """The canonical content the record hash covers (personal data only via its digest)."""
@@ -348,8 +357,7 @@ class ConsentRecord(models.Model):
         }
 
     def compute_record_hash(self) -> str:
-        payload = json.dumps(self.hashed_payload(), sort_keys=True, separators=(",", ":"))
-        return sha256_hex(payload)
+        return record_hash_of(self.hashed_payload())
 
     @property
     def is_pseudonymised(self) -> bool:

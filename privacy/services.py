@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max
@@ -13,6 +14,7 @@ from django.utils import timezone
 
 from .models import (
     GENESIS_HASH,
+    PERSONAL_FIELDS,
     PURPOSE_DOCUMENT,
     ConsentLogHead,
     ConsentRecord,
@@ -22,11 +24,15 @@ from .models import (
     DocumentVersion,
     Person,
     canonical_text,
+    personal_digest_of,
+    record_hash_of,
     sha256_hex,
 )
 
 VERSION_ALREADY_PUBLISHED = "This version is already published."
 EFFECTIVE_BEFORE_PUBLICATION = "A version cannot take effect before it is published."
+NOT_ALLOWED_TO_PUBLISH = "You do not have the permission to publish legal document versions."
+PUBLISH_PERMISSION = "privacy.publish_documentversion"
 
 
 class PublishError(Exception):
@@ -50,7 +56,13 @@ def document_publish(
     effective_at: datetime | None = None,
     now: datetime | None = None,
 ) -> DocumentVersion:
-    """Publish a draft: number it, hash its text, and freeze it."""
+    """Publish a draft: number it, hash its text, and freeze it.
+
+    `published_by` is the staff user who publishes and must hold the publish permission;
+    None means a deployment pipeline or the demo loader, which act as the operator.
+    """
+    if published_by is not None and not published_by.has_perm(PUBLISH_PERMISSION):
+        raise PublishError(NOT_ALLOWED_TO_PUBLISH)
     now = now or timezone.now()
     effective_at = effective_at or version.effective_at or now
     if effective_at < now.replace(microsecond=0) - timezone.timedelta(seconds=1):
@@ -197,46 +209,116 @@ class ChainBreak:
     reason: str
 
 
-VERIFY_BATCH = 5000
+# Rows per keyset page: large enough that round trips cost little, small enough that memory
+# stays flat (one page of tuples at a time).
+VERIFY_BATCH = 10_000
+
+# The columns the verifier reads, as plain tuples: building model instances cost more than
+# hashing them.
+_HASHED_COLUMNS = (
+    "seq",
+    "person_id",
+    "purpose",
+    "decision",
+    "method",
+    "policy_version_id",
+    "policy_sha256",
+    "consent_version_id",
+    "consent_sha256",
+    "wording_id",
+    "source",
+    "created_at",
+    "personal_digest",
+    "prev_hash",
+    "record_hash",
+    "personal_salt",
+    *PERSONAL_FIELDS,
+)
 
 
-def consent_log_verify(*, progress=None) -> ChainBreak | None:
+def consent_log_verify(*, progress: Callable[[int], None] | None = None) -> ChainBreak | None:
     """Recompute the whole chain; return the first broken record, or None when intact.
 
-    Reads in keyset-paginated batches of plain tuples, so memory stays flat on any size.
+    Verifies up to the head as read at the start, so appends made meanwhile do not count as
+    breaks; then checks that no record lies beyond the head. Reads keyset-paginated batches
+    of plain tuples, so memory stays flat on any size.
     """
+    head = ConsentLogHead.objects.filter(pk=1).values_list("last_seq", "last_hash").first()
+    head_seq, head_hash = head or (0, GENESIS_HASH)
     expected_prev = GENESIS_HASH
     expected_seq = 1
-    last_seq = 0
-    for record in _iterate_log(progress):
-        if record.seq != expected_seq:
+    for row in _iterate_log(until=head_seq, progress=progress):
+        seq, prev_hash, record_hash, salt = row[0], row[13], row[14], row[15]
+        if seq != expected_seq:
             return ChainBreak(expected_seq, f"record #{expected_seq} is missing")
-        if record.prev_hash != expected_prev:
-            return ChainBreak(record.seq, "it does not link to the previous record's hash")
-        if not record.is_pseudonymised and record.compute_personal_digest() != (
-            record.personal_digest
-        ):
-            return ChainBreak(record.seq, "its personal data were altered")
-        if record.compute_record_hash() != record.record_hash:
-            return ChainBreak(record.seq, "its content does not match its hash")
-        expected_prev = record.record_hash
+        if prev_hash != expected_prev:
+            return ChainBreak(seq, "it does not link to the previous record's hash")
+        # A pseudonymised record has no salt and blank personal fields: only the digest
+        # kept in the chain remains, and it is checked through the record hash below.
+        if salt and personal_digest_of(salt, _personal(row)) != row[12]:
+            return ChainBreak(seq, "its personal data were altered")
+        if record_hash_of(_payload(row)) != record_hash:
+            return ChainBreak(seq, "its content does not match its hash")
+        expected_prev = record_hash
         expected_seq += 1
-        last_seq = record.seq
-    head = ConsentLogHead.objects.filter(pk=1).first()
-    if head is not None and (head.last_seq, head.last_hash) != (last_seq, expected_prev):
+    last_seq = expected_seq - 1
+    if last_seq != head_seq:
         return ChainBreak(
-            last_seq + 1, f"the log ends at #{last_seq} but the head records #{head.last_seq}"
+            last_seq + 1, f"the log ends at #{last_seq} but the head records #{head_seq}"
         )
+    if expected_prev != head_hash:
+        return ChainBreak(last_seq, "the head's hash does not match the last record")
+    # Records and the head commit together, so a visible record past the head was not
+    # appended by consent_record_append.
+    head_now = ConsentLogHead.objects.filter(pk=1).values_list("last_seq", flat=True).first()
+    stray = (
+        ConsentRecord.objects.filter(seq__gt=head_now or 0)
+        .order_by("seq")
+        .values_list("seq", flat=True)
+        .first()
+    )
+    if stray is not None:
+        return ChainBreak(stray, "it lies beyond the head of the log")
     return None
 
 
-def _iterate_log(progress=None) -> Iterator[ConsentRecord]:
+def _personal(row: tuple[Any, ...]) -> dict[str, str]:
+    return {name: str(value or "") for name, value in zip(PERSONAL_FIELDS, row[16:], strict=True)}
+
+
+def _payload(row: tuple[Any, ...]) -> dict[str, Any]:
+    """The same payload as ConsentRecord.hashed_payload, from a tuple of _HASHED_COLUMNS."""
+    return {
+        "seq": row[0],
+        "person": row[1],
+        "purpose": row[2],
+        "decision": row[3],
+        "method": row[4],
+        "policy_version": row[5],
+        "policy_sha256": row[6],
+        "consent_version": row[7],
+        "consent_sha256": row[8],
+        "wording_sha256": row[9],
+        "source": row[10],
+        "created_at": row[11].astimezone(UTC).isoformat(),
+        "personal_digest": row[12],
+        "prev_hash": row[13],
+    }
+
+
+def _iterate_log(
+    *, until: int, progress: Callable[[int], None] | None = None
+) -> Iterator[tuple[Any, ...]]:
     after = 0
-    while True:
-        batch = list(ConsentRecord.objects.filter(seq__gt=after).order_by("seq")[:VERIFY_BATCH])
+    while after < until:
+        batch = list(
+            ConsentRecord.objects.filter(seq__gt=after, seq__lte=until)
+            .order_by("seq")
+            .values_list(*_HASHED_COLUMNS)[:VERIFY_BATCH]
+        )
         if not batch:
             return
         yield from batch
-        after = batch[-1].seq
+        after = batch[-1][0]
         if progress is not None:
             progress(len(batch))

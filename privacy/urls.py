@@ -11,5 +11,10 @@ urlpatterns = [
     path("versions/<int:number>/diff/<int:other>/", views.version_diff, name="diff"),
     path("consents/<slug:kind>/", views.consent_in_force, name="consent"),
     path("consents/<slug:kind>/<int:number>/", views.consent_version, name="consent_version"),
+    path(
+        "consents/<slug:kind>/<int:number>/diff/<int:other>/",
+        views.consent_diff,
+        name="consent_diff",
+    ),
     path("receipts/<str:token>.json", views.receipt_download, name="receipt"),
 ]

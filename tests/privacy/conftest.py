@@ -51,3 +51,48 @@ def submission(append):
         append(Purpose.MARKETING, Decision.GRANTED, wording="Send me news and offers."),
         append(Purpose.ADVERTISING, Decision.NOT_GIVEN, wording="Show me advertising."),
     ]
+
+
+def _staff(django_user_model, email: str, codenames: list[str]):
+    from django.contrib.auth.models import Permission
+
+    user = django_user_model.objects.create_user(email, "not-a-real-password-42", is_staff=True)
+    user.user_permissions.set(
+        Permission.objects.filter(content_type__app_label="privacy", codename__in=codenames)
+    )
+    return user
+
+
+EDITOR_PERMISSIONS = [
+    "add_documentversion",
+    "change_documentversion",
+    "delete_documentversion",
+    "view_documentversion",
+]
+
+
+@pytest.fixture
+def editor(django_user_model):
+    """A staff member who drafts legal texts but may not publish them."""
+    return _staff(django_user_model, "editor@example.com", EDITOR_PERMISSIONS)
+
+
+@pytest.fixture
+def publisher(django_user_model):
+    """A staff member who drafts and publishes legal texts."""
+    return _staff(
+        django_user_model, "publisher@example.com", [*EDITOR_PERMISSIONS, "publish_documentversion"]
+    )
+
+
+@pytest.fixture
+def draft(published_documents):
+    from privacy.models import DocumentKind
+    from privacy.services import document_draft_create
+
+    return document_draft_create(
+        kind=DocumentKind.PRIVACY_POLICY,
+        title="Privacy Policy",
+        body="## 1. Terms\n\nWe keep your data **safe** and never sell it.\n",
+        change_summary="Plainer wording.",
+    )
