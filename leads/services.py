@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -14,6 +15,7 @@ from django.utils import timezone
 
 from privacy.models import (
     PURPOSE_DOCUMENT,
+    ConsentMethod,
     Decision,
     DocumentKind,
     DocumentVersion,
@@ -21,8 +23,9 @@ from privacy.models import (
 )
 from privacy.receipts import receipt_issue
 from privacy.services import (
+    ConsentEntry,
     Visit,
-    consent_record_append,
+    consent_records_append,
     person_find_or_create,
 )
 
@@ -34,6 +37,7 @@ FORM_TOKEN_SALT = "leads.form-token"  # noqa: S105 (a signing namespace, not a s
 # A rendered form stays valid for a day; after that the visitor is asked to check and resend.
 FORM_TOKEN_MAX_AGE = 24 * 3600
 OFFERED_PURPOSES = (Purpose.PROCESSING, Purpose.MARKETING, Purpose.ADVERTISING)
+FORM_DOCUMENTS = (DocumentKind.PRIVACY_POLICY, *(PURPOSE_DOCUMENT[p] for p in OFFERED_PURPOSES))
 
 
 class DocumentsChanged(Exception):
@@ -56,8 +60,9 @@ class ShownForm:
 
 
 def documents_in_force() -> dict[str, DocumentVersion]:
-    kinds = [DocumentKind.PRIVACY_POLICY, *PURPOSE_DOCUMENT.values()]
-    return {kind: version for kind in kinds if (version := DocumentVersion.objects.in_force(kind))}
+    """The policy and the consent texts in force now, by kind (one query)."""
+    in_force = DocumentVersion.objects.all_in_force()
+    return {kind: in_force[kind] for kind in FORM_DOCUMENTS if kind in in_force}
 
 
 def form_token_issue(
@@ -136,13 +141,37 @@ def lead_submit(
                 email=cleaned["email"], phone=cleaned["phone"], language=language
             )
             visit = lead_visit.visit
+            public_id = uuid.uuid4()
+            # The chain's lock is taken here and held to commit: everything else comes first.
+            records = consent_records_append(
+                entries=[
+                    ConsentEntry(
+                        person=person,
+                        purpose=purpose,
+                        decision=(
+                            Decision.GRANTED
+                            if cleaned.get(f"consent_{purpose}")
+                            else Decision.NOT_GIVEN
+                        ),
+                        method=ConsentMethod.WEB_FORM,
+                        wording_text=consent_wording(purpose, documents),
+                        visit=visit,
+                        policy_version=documents[DocumentKind.PRIVACY_POLICY],
+                        consent_version=documents[PURPOSE_DOCUMENT[purpose]],
+                        source=f"lead:{public_id}",
+                    )
+                    for purpose in OFFERED_PURPOSES
+                ]
+            )
             lead = Lead.objects.create(
+                public_id=public_id,
                 person=person,
                 account_name=cleaned["account_name"],
                 phone=cleaned["phone"],
                 email=cleaned["email"],
                 language=language,
                 submission_token=token,
+                receipt=receipt_issue(person=person, records=records),
                 ip=visit.ip,
                 user_agent=visit.user_agent,
                 accessed_at=lead_visit.accessed_at,
@@ -151,23 +180,6 @@ def lead_submit(
                 **{f"utm_{key}": value for key, value in lead_visit.utm.items()},
                 **lead_visit.analytics_ids,
             )
-            records = []
-            for purpose in OFFERED_PURPOSES:
-                granted = bool(cleaned.get(f"consent_{purpose}"))
-                record = consent_record_append(
-                    person=person,
-                    purpose=purpose,
-                    decision=Decision.GRANTED if granted else Decision.NOT_GIVEN,
-                    method="web_form",
-                    wording_text=consent_wording(purpose, documents),
-                    visit=visit,
-                    policy_version=documents[DocumentKind.PRIVACY_POLICY],
-                    consent_version=documents[PURPOSE_DOCUMENT[purpose]],
-                    source=f"lead:{lead.pk}",
-                )
-                records.append(record)
-            lead.receipt = receipt_issue(person=person, records=records)
-            lead.save(update_fields=["receipt"])
     except IntegrityError:
         # The same form submitted twice at once: the other request stored it.
         existing = Lead.objects.filter(submission_token=token).first()

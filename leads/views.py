@@ -10,7 +10,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from privacy.models import PURPOSE_DOCUMENT, DocumentKind, Purpose
-from privacy.visits import clean_text, client_ip, visit_from_request
+from privacy.visits import MAX_URL, clean_text, client_ip, visit_from_request
 
 from .forms import LeadForm
 from .models import Lead
@@ -39,7 +39,25 @@ class HttpResponseSeeOther(HttpResponseRedirect):
     status_code = 303
 
 
-def _render_form(request, form, documents, *, notice: str = "", status: int = 200):
+def _form_page(
+    request: HttpRequest,
+    form: LeadForm | None = None,
+    *,
+    initial: dict[str, str] | None = None,
+    notice: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    """Render the form under the texts in force now; a fresh token when it is a new form."""
+    documents = documents_in_force()
+    if set(documents) != REQUIRED_DOCUMENTS:
+        return render(request, "leads/unavailable.html", status=503)
+    if form is None:
+        token = form_token_issue(
+            documents=documents,
+            landing_url=clean_text(request.build_absolute_uri(), MAX_URL),
+            referrer=clean_text(request.META.get("HTTP_REFERER", ""), MAX_URL),
+        )
+        form = LeadForm(initial={**(initial or {}), "form_token": token})
     consent_fields = [
         (form[f"consent_{purpose}"], checkbox_label(purpose, documents))
         for purpose in (Purpose.PROCESSING, Purpose.MARKETING, Purpose.ADVERTISING)
@@ -50,10 +68,6 @@ def _render_form(request, form, documents, *, notice: str = "", status: int = 20
         {"form": form, "consent_fields": consent_fields, "notice": notice},
         status=status,
     )
-
-
-def _fresh_token(request: HttpRequest, documents, *, landing_url: str, referrer: str) -> str:
-    return form_token_issue(documents=documents, landing_url=landing_url, referrer=referrer)
 
 
 def _lead_visit(request: HttpRequest, shown: ShownForm) -> LeadVisit:
@@ -81,18 +95,8 @@ def _lead_visit(request: HttpRequest, shown: ShownForm) -> LeadVisit:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def home(request: HttpRequest) -> HttpResponse:
-    documents = documents_in_force()
-    if set(documents) != REQUIRED_DOCUMENTS:
-        return render(request, "leads/unavailable.html", status=503)
-
     if request.method != "POST":
-        token = _fresh_token(
-            request,
-            documents,
-            landing_url=clean_text(request.build_absolute_uri(), 2048),
-            referrer=clean_text(request.META.get("HTTP_REFERER", ""), 2048),
-        )
-        return _render_form(request, LeadForm(initial={"form_token": token}), documents)
+        return _form_page(request)
 
     if rate_limit_hit(
         scope="lead-submit", key=client_ip(request) or "unknown", rate=settings.LEAD_RATE_LIMIT
@@ -104,47 +108,29 @@ def home(request: HttpRequest) -> HttpResponse:
         # Answered like a success so the bot learns nothing; nothing is stored.
         return HttpResponseSeeOther(reverse("leads:thanks_generic"))
     if not form.is_valid():
-        return _render_form(request, form, documents, status=400)
+        return _form_page(request, form, status=400)
 
     try:
         shown = form_token_read(form.cleaned_data["form_token"])
-    except FormTokenInvalid:
-        return _resend(
-            request, documents, _("The form had expired. Please check it and send it again.")
-        )
-    try:
         submission = lead_submit(
             cleaned=form.cleaned_data,
             shown=shown,
             lead_visit=_lead_visit(request, shown),
             language=get_language() or settings.LANGUAGE_CODE,
         )
+    except FormTokenInvalid:
+        notice = _("The form had expired. Please check it and send it again.")
     except DocumentsChanged:
-        return _resend(
-            request,
-            documents,
-            _(
-                "Our Privacy Policy or consent texts changed while you were filling in the "
-                "form. Please read the versions now in force and give your consent again."
-            ),
+        notice = _(
+            "Our Privacy Policy or consent texts changed while you were filling in the form. "
+            "Please read the versions now in force and give your consent again."
         )
-    return HttpResponseSeeOther(submission.lead.get_absolute_url())
-
-
-def _resend(request: HttpRequest, documents, notice: str) -> HttpResponse:
-    """Show the form again with the visitor's input, the texts now in force, a fresh token.
-
-    The consent boxes are cleared: consent to texts the visitor has not seen must be given anew.
-    """
-    token = _fresh_token(
-        request,
-        documents,
-        landing_url=clean_text(request.build_absolute_uri(), 2048),
-        referrer=clean_text(request.META.get("HTTP_REFERER", ""), 2048),
-    )
+    else:
+        return HttpResponseSeeOther(submission.lead.get_absolute_url())
+    # Shown again with the visitor's input but cleared boxes: consent to texts the visitor has
+    # not seen must be given anew.
     initial = {name: request.POST.get(name, "") for name in ("account_name", "phone", "email")}
-    form = LeadForm(initial={**initial, "form_token": token})
-    return _render_form(request, form, documents, notice=notice, status=409)
+    return _form_page(request, initial=initial, notice=notice, status=409)
 
 
 @require_GET

@@ -60,6 +60,16 @@ class DocumentVersionQuerySet(models.QuerySet["DocumentVersion"]):
         """Return the one version of `kind` in force at `at`: the latest effective one."""
         return self.of_kind(kind).effective(at).first()
 
+    def all_in_force(self, at: datetime | None = None) -> dict[str, DocumentVersion]:
+        """Return the version in force of every kind that has one, in a single query.
+
+        The texts are deferred: callers on the hot path (the lead form) need ids and hashes.
+        """
+        in_force: dict[str, DocumentVersion] = {}
+        for version in self.effective(at).defer("body", "change_summary"):
+            in_force.setdefault(version.kind, version)
+        return in_force
+
     def delete(self) -> tuple[int, dict[str, int]]:
         if self.filter(status=DocumentVersion.Status.PUBLISHED).exists():
             raise ImmutableRecordError(PUBLISHED_VERSION_IS_IMMUTABLE)

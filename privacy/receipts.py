@@ -115,9 +115,14 @@ def receipt_issue(*, person: Person, records: list[ConsentRecord]) -> ConsentRec
         raise ReceiptError(RECEIPT_RECORD_OF_ANOTHER_PERSON)
     receipt = ConsentReceipt(person=person, created_at=timezone.now())
     receipt.content = _receipt_content(receipt=receipt, records=records)
-    with transaction.atomic():
+    # savepoint=False: the receipt belongs to the caller's transaction (one act of consent);
+    # the through rows are inserted directly, since a new receipt has no links to compare.
+    with transaction.atomic(savepoint=False):
         receipt.save()
-        receipt.records.set(records)
+        ConsentReceipt.records.through.objects.bulk_create(
+            ConsentReceipt.records.through(consentreceipt=receipt, consentrecord=record)
+            for record in records
+        )
     return receipt
 
 

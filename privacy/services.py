@@ -134,6 +134,21 @@ def consent_wording_get_or_create(*, text: str) -> ConsentWording:
     return wording
 
 
+@dataclass(frozen=True)
+class ConsentEntry:
+    """One act of consent to append to the log."""
+
+    person: Person | None
+    purpose: str
+    decision: str
+    method: str
+    wording_text: str
+    visit: Visit
+    policy_version: DocumentVersion
+    consent_version: DocumentVersion | None = None
+    source: str = ""
+
+
 def consent_record_append(
     *,
     person: Person | None,
@@ -152,40 +167,69 @@ def consent_record_append(
         raise PublishError("No privacy policy is in force; publish one first.")
     if consent_version is None and purpose in PURPOSE_DOCUMENT:
         consent_version = DocumentVersion.objects.in_force(PURPOSE_DOCUMENT[purpose])
-    wording = consent_wording_get_or_create(text=wording_text)
-    record = ConsentRecord(
+    entry = ConsentEntry(
         person=person,
         purpose=purpose,
         decision=decision,
         method=method,
+        wording_text=wording_text,
+        visit=visit,
         policy_version=policy_version,
-        policy_sha256=policy_version.sha256,
         consent_version=consent_version,
-        consent_sha256=consent_version.sha256 if consent_version else "",
-        wording=wording,
         source=source,
-        subject_email=(person.email or "") if person else "",
-        subject_phone=person.phone if person else "",
-        ip=visit.ip,
-        user_agent=visit.user_agent,
-        page_url=visit.page_url,
-        referrer=visit.referrer,
-        personal_salt=secrets.token_hex(16),
     )
-    record.personal_digest = record.compute_personal_digest()
-    with transaction.atomic():
-        # The head row lock serialises appends: concurrent writers queue here and the chain
-        # stays linear. It is held until the caller's transaction commits.
+    return consent_records_append(entries=[entry])[0]
+
+
+def consent_records_append(*, entries: list[ConsentEntry]) -> list[ConsentRecord]:
+    """Append several records to the chain in one locked step, in the order given.
+
+    The head row lock serialises appends: concurrent writers queue here and the chain stays
+    linear. It is held until the caller's transaction commits, so callers append last.
+    """
+    wordings = {}
+    for entry in entries:
+        text = canonical_text(entry.wording_text)
+        wordings[sha256_hex(text)] = ConsentWording(sha256=sha256_hex(text), text=text)
+    records = []
+    for entry in entries:
+        person, visit = entry.person, entry.visit
+        record = ConsentRecord(
+            person=person,
+            purpose=entry.purpose,
+            decision=entry.decision,
+            method=entry.method,
+            policy_version=entry.policy_version,
+            policy_sha256=entry.policy_version.sha256,
+            consent_version=entry.consent_version,
+            consent_sha256=entry.consent_version.sha256 if entry.consent_version else "",
+            wording=wordings[sha256_hex(canonical_text(entry.wording_text))],
+            source=entry.source,
+            subject_email=(person.email or "") if person else "",
+            subject_phone=person.phone if person else "",
+            ip=visit.ip,
+            user_agent=visit.user_agent,
+            page_url=visit.page_url,
+            referrer=visit.referrer,
+            personal_salt=secrets.token_hex(16),
+        )
+        record.personal_digest = record.compute_personal_digest()
+        records.append(record)
+    # savepoint=False: inside the caller's transaction a savepoint costs two round trips and
+    # buys nothing, since any failure here must roll the whole submission back.
+    with transaction.atomic(savepoint=False):
+        ConsentWording.objects.bulk_create(wordings.values(), ignore_conflicts=True)
         head, _created = ConsentLogHead.objects.select_for_update().get_or_create(pk=1)
-        record.seq = head.last_seq + 1
-        record.prev_hash = head.last_hash
-        record.created_at = timezone.now()
-        record.record_hash = record.compute_record_hash()
-        record.save()
-        head.last_seq = record.seq
-        head.last_hash = record.record_hash
+        now = timezone.now()
+        for record in records:
+            record.seq = head.last_seq + 1
+            record.prev_hash = head.last_hash
+            record.created_at = now
+            record.record_hash = record.compute_record_hash()
+            head.last_seq, head.last_hash = record.seq, record.record_hash
+        ConsentRecord.objects.bulk_create(records)
         head.save(update_fields=["last_seq", "last_hash"])
-    return record
+    return records
 
 
 def consent_current(*, person: Person, purpose: str) -> ConsentRecord | None:

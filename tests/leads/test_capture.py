@@ -66,7 +66,7 @@ def test_a_valid_submission_stores_person_lead_and_three_consent_records(
         assert record.method == "web_form"
         assert record.ip == "127.0.0.1"
         assert record.user_agent == "Mozilla/5.0 Test"
-        assert record.source == f"lead:{lead.pk}"
+        assert record.source == f"lead:{lead.public_id}"
     processing = records[Purpose.PROCESSING]
     assert processing.consent_version == published_documents[DocumentKind.CONSENT_PROCESSING]
     assert processing.wording.text.startswith("I agree to the processing of my personal data")
