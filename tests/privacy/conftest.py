@@ -14,6 +14,15 @@ VISIT = Visit(
 )
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """LocaleMiddleware leaves the request's language active in the thread: reset it."""
+    from django.utils import translation
+
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture
 def person(db):
     return person_find_or_create(email="anna@example.com", phone="+79161234567")

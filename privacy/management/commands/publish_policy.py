@@ -6,9 +6,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from privacy.models import DocumentKind, DocumentVersion, canonical_text, sha256_hex
 from privacy.services import PublishError, document_draft_create, document_publish
@@ -71,7 +72,13 @@ class Command(BaseCommand):
         if not body.strip():
             raise CommandError(EMPTY_FILE.format(path=path))
         latest = DocumentVersion.objects.of_kind(kind).published().order_by("-number").first()
-        title = options["title"] or (latest.title if latest else DocumentKind(kind).label)
+        if options["title"]:
+            title = options["title"]
+        elif latest is not None:
+            title = latest.title
+        else:
+            with translation.override(settings.LANGUAGE_CODE):  # a stored title, not UI text
+                title = str(DocumentKind(kind).label)
         if latest is not None and latest.sha256 == sha256_hex(canonical_text(f"{title}\n\n{body}")):
             self.stdout.write(f"{latest} already has this text; nothing published.")
             return
