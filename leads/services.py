@@ -129,9 +129,6 @@ def lead_submit(
     Raises DocumentsChanged when a text the visitor accepted is no longer in force.
     """
     token = shown.nonce
-    existing = Lead.objects.filter(submission_token=token).first()
-    if existing is not None:
-        return Submission(existing, created=False)
     try:
         with transaction.atomic():
             documents = documents_in_force()

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 
 from .models import (
@@ -113,9 +113,11 @@ def document_draft_from(*, version: DocumentVersion) -> DocumentVersion:
 
 def person_find_or_create(*, email: str, phone: str, language: str = "en") -> Person:
     """Return the person with this e-mail, else with this phone, else a new one."""
-    person = Person.objects.filter(email=email).first()
-    if person is None and phone:
-        person = Person.objects.filter(phone=phone).order_by("created_at").first()
+    matches = Q(email=email) | Q(phone=phone) if phone else Q(email=email)
+    candidates = list(Person.objects.filter(matches).order_by("created_at")[:20])
+    person = next((p for p in candidates if p.email == email), None) or next(
+        iter(candidates), None
+    )
     if person is not None:
         return person
     try:
