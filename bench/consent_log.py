@@ -1,0 +1,270 @@
+"""Benchmark the consent log on PostgreSQL: appends per second and verification of 1M records.
+
+    .venv/bin/python bench/consent_log.py [--records 1000000] [--appends 2000]
+
+Works in its own database (BENCH_DATABASE_URL, default leadgen_bench on the local server),
+dropped and created afresh, so it never touches real data. Prints figures; it is not a test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import secrets
+import subprocess
+import sys
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from urllib.parse import urlparse
+
+ROOT = Path(__file__).resolve().parents[1]
+BENCH_DATABASE_URL = os.environ.get(
+    "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/leadgen_bench"
+)
+# Rows per COPY transaction while seeding: the head is advanced once per chunk.
+SEED_CHUNK = 50_000
+
+
+def django_setup() -> None:
+    sys.path.insert(0, str(ROOT))
+    os.environ["DATABASE_URL"] = BENCH_DATABASE_URL
+    os.environ.setdefault("REDIS_URL", "")
+    os.environ["DJANGO_SETTINGS_MODULE"] = "tests.settings"
+    os.environ["DEBUG"] = "false"  # DEBUG keeps every query in memory
+    import django
+
+    django.setup()
+
+
+def recreate_database() -> None:
+    import psycopg
+
+    url = urlparse(BENCH_DATABASE_URL)
+    name = url.path.lstrip("/")
+    admin_url = url._replace(path="/postgres").geturl()
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def append_many(count: int, person) -> None:
+    from django.db import transaction
+
+    from privacy.models import ConsentMethod, Decision, Purpose
+    from privacy.services import Visit, consent_record_append
+
+    visit = Visit(ip="203.0.113.7", user_agent="bench", page_url="https://bench.example/")
+    for _ in range(count):
+        with transaction.atomic():  # one submission, one transaction, as lead_submit does
+            consent_record_append(
+                person=person,
+                purpose=Purpose.MARKETING,
+                decision=Decision.GRANTED,
+                method=ConsentMethod.WEB_FORM,
+                wording_text="Send me offers.",
+                visit=visit,
+            )
+
+
+def appends_per_second(writers: int, total: int) -> float:
+    from django.db import connection
+
+    from privacy.services import person_find_or_create
+
+    people = [
+        person_find_or_create(email=f"bench-{writers}-{n}@example.com", phone="")
+        for n in range(writers)
+    ]
+    barrier = threading.Barrier(writers + 1)
+
+    def work(person) -> None:
+        barrier.wait()
+        try:
+            append_many(total // writers, person)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=work, args=(person,)) for person in people]
+    for thread in threads:
+        thread.start()
+    barrier.wait()
+    started = time.perf_counter()
+    for thread in threads:
+        thread.join()
+    return (total // writers * writers) / (time.perf_counter() - started)
+
+
+def seed(until: int) -> None:
+    """Append records up to seq `until` with COPY, computing the chain in Python."""
+    from django.db import connection, transaction
+
+    from privacy.models import (
+        ConsentLogHead,
+        DocumentKind,
+        DocumentVersion,
+        personal_digest_of,
+        record_hash_of,
+    )
+    from privacy.services import consent_wording_get_or_create, person_find_or_create
+
+    policy = DocumentVersion.objects.in_force(DocumentKind.PRIVACY_POLICY)
+    consent = DocumentVersion.objects.in_force(DocumentKind.CONSENT_MARKETING)
+    wording = consent_wording_get_or_create(text="Send me offers.")
+    person = person_find_or_create(email="seeded@example.com", phone="+79161234567")
+    columns = [
+        "seq",
+        "person_id",
+        "purpose",
+        "decision",
+        "method",
+        "policy_version_id",
+        "policy_sha256",
+        "consent_version_id",
+        "consent_sha256",
+        "wording_id",
+        "source",
+        "created_at",
+        "subject_email",
+        "subject_phone",
+        "ip",
+        "user_agent",
+        "page_url",
+        "referrer",
+        "personal_salt",
+        "personal_digest",
+        "prev_hash",
+        "record_hash",
+    ]
+    base = datetime.now(UTC)
+    while True:
+        with transaction.atomic():
+            head = ConsentLogHead.objects.select_for_update().get(pk=1)
+            if head.last_seq >= until:
+                return
+            seq, prev = head.last_seq, head.last_hash
+            stop = min(until, seq + SEED_CHUNK)
+            connection.ensure_connection()
+            with connection.connection.cursor() as cursor:
+                sql = f"COPY privacy_consentrecord ({', '.join(columns)}) FROM STDIN"
+                with cursor.copy(sql) as copy:
+                    while seq < stop:
+                        seq += 1
+                        created_at = base + timedelta(microseconds=seq)
+                        personal = {
+                            "subject_email": "seeded@example.com",
+                            "subject_phone": "+79161234567",
+                            "ip": "203.0.113.7",
+                            "user_agent": "Mozilla/5.0 (X11; Linux x86_64) bench",
+                            "page_url": "https://bench.example/",
+                            "referrer": "",
+                        }
+                        salt = secrets.token_hex(16)
+                        digest = personal_digest_of(salt, personal)
+                        payload = {
+                            "seq": seq,
+                            "person": person.pk,
+                            "purpose": "marketing",
+                            "decision": "granted",
+                            "method": "web_form",
+                            "policy_version": policy.pk,
+                            "policy_sha256": policy.sha256,
+                            "consent_version": consent.pk,
+                            "consent_sha256": consent.sha256,
+                            "wording_sha256": wording.pk,
+                            "source": f"lead:{seq}",
+                            "created_at": created_at.isoformat(),
+                            "personal_digest": digest,
+                            "prev_hash": prev,
+                        }
+                        record_hash = record_hash_of(payload)
+                        copy.write_row(
+                            (
+                                seq,
+                                person.pk,
+                                "marketing",
+                                "granted",
+                                "web_form",
+                                policy.pk,
+                                policy.sha256,
+                                consent.pk,
+                                consent.sha256,
+                                wording.pk,
+                                f"lead:{seq}",
+                                created_at,
+                                *personal.values(),
+                                salt,
+                                digest,
+                                prev,
+                                record_hash,
+                            )
+                        )
+                        prev = record_hash
+            head.last_seq, head.last_hash = seq, prev
+            head.save(update_fields=["last_seq", "last_hash"])
+
+
+def verify_in_child() -> dict[str, float]:
+    """Run verify_consent_log in a fresh process; return its time and peak memory."""
+    result = subprocess.run(
+        [sys.executable, __file__, "--verify-child"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def verify_child() -> None:
+    django_setup()
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    started = time.perf_counter()
+    call_command("verify_consent_log", "--no-progress", stdout=out)
+    seconds = time.perf_counter() - started
+    peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(out.getvalue().strip(), file=sys.stderr)
+    print(json.dumps({"seconds": round(seconds, 2), "peak_rss_mib": round(peak_mib, 1)}))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--records", type=int, default=1_000_000)
+    parser.add_argument("--appends", type=int, default=2000)
+    parser.add_argument("--verify-child", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.verify_child:
+        verify_child()
+        return
+
+    recreate_database()
+    django_setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    call_command("load_demo", "--no-user", stdout=open(os.devnull, "w"))  # noqa: SIM115
+
+    print(f"PostgreSQL at {BENCH_DATABASE_URL}, {os.cpu_count()} CPUs")
+    for writers in (1, 16):
+        rate = appends_per_second(writers, args.appends)
+        print(f"appends, {writers:2d} writer(s): {rate:8.0f} records/s")
+    checkpoints = sorted({min(100_000, args.records), args.records})
+    for size in checkpoints:
+        started = time.perf_counter()
+        seed(size)
+        print(f"seeded up to {size:,} records in {time.perf_counter() - started:.1f} s")
+        figures = verify_in_child()
+        print(
+            f"verify_consent_log over {size:>9,} records: {figures['seconds']:6.2f} s, "
+            f"peak RSS {figures['peak_rss_mib']:.0f} MiB"
+        )
+
+
+if __name__ == "__main__":
+    main()
