@@ -157,7 +157,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     # Longer than the slowest task, so an unacknowledged task is not redelivered while alive.
     "visibility_timeout": 3600,
 }
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE = {
+    # The outbox's safety net: messages the broker never got (it was down) or lost.
+    "sweep-messages": {"task": "privacy.tasks.sweep_messages", "schedule": 60.0},
+}
 CELERY_TIMEZONE = "UTC"
 
 LANGUAGE_CODE = "en"

@@ -433,3 +433,176 @@ class ConsentReceipt(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("privacy:receipt", kwargs={"token": self.token})
+
+
+class BlockRequester(models.TextChoices):
+    PERSON = "person", _("The person")
+    REPRESENTATIVE = "representative", _("Their legal representative")
+    AUTHORITY = "authority", _("An authorised body for the protection of data subjects' rights")
+    STAFF = "staff", _("Staff, on finding false data or illegal actions")
+
+
+class BlockQuerySet(models.QuerySet["Block"]):
+    def active(self) -> BlockQuerySet:
+        return self.filter(lifted_at__isnull=True)
+
+
+class Block(models.Model):
+    """A person's data frozen for the period of verification (clause 6.2.4)."""
+
+    class Outcome(models.TextChoices):
+        CONFIRMED = "confirmed", _("Data confirmed")
+        CORRECTED = "corrected", _("Data corrected")
+        DESTROYED = "destroyed", _("Data destroyed")
+        UNCHANGED = "unchanged", _("Block lifted without change")
+
+    person = models.ForeignKey(
+        Person, verbose_name=_("person"), on_delete=models.PROTECT, related_name="blocks"
+    )
+    requested_by = models.CharField(
+        _("requested by"), max_length=16, choices=BlockRequester.choices
+    )
+    reason = models.TextField(_("reason"))
+    reference = models.CharField(_("reference"), max_length=200, blank=True)
+    review_by = models.DateField(_("review by"))
+    created_at = models.DateTimeField(_("blocked at"), default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("blocked by"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    lifted_at = models.DateTimeField(_("lifted at"), null=True, blank=True)
+    lifted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("lifted by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices, blank=True)
+
+    objects = BlockQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("block")
+        verbose_name_plural = _("blocks")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person"],
+                condition=models.Q(lifted_at__isnull=True),
+                name="one_active_block_per_person",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} ({self.get_requested_by_display()})"
+
+
+class Suppression(models.Model):
+    """An address no message may go to: it bounced, complained, or unsubscribed at the ESP."""
+
+    class Reason(models.TextChoices):
+        BOUNCED = "bounced", _("Bounced")
+        COMPLAINED = "complained", _("Marked as spam")
+        UNSUBSCRIBED = "unsubscribed", _("Unsubscribed at the e-mail provider")
+        REJECTED = "rejected", _("Rejected by the e-mail provider")
+        STAFF = "staff", _("Suppressed by staff")
+
+    email = models.EmailField(_("e-mail"), max_length=254, unique=True)
+    reason = models.CharField(_("reason"), max_length=16, choices=Reason.choices)
+    detail = models.TextField(_("detail"), blank=True)
+    esp_event_id = models.CharField(_("provider event"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("suppressed at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("suppressed address")
+        verbose_name_plural = _("suppressed addresses")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.email} ({self.reason})"
+
+
+class MessageKind(models.TextChoices):
+    ACKNOWLEDGMENT = "acknowledgment", _("Acknowledgment of a request")
+    STAFF_ALERT = "staff_alert", _("Staff alert of a new lead")
+    MARKETING = "marketing", _("Marketing")
+    ADVERTISING = "advertising", _("Advertising")
+    LEGAL_NOTICE = "legal_notice", _("Legal notice")
+    DOUBLE_OPT_IN = "double_opt_in", _("Confirmation of consent (double opt-in)")
+
+
+class SkipReason(models.TextChoices):
+    NO_CONSENT = "no_consent", _("No consent")
+    WITHDRAWN = "withdrawn", _("Consent withdrawn")
+    UNCONFIRMED = "unconfirmed", _("Consent not confirmed")
+    BLOCKED = "blocked", _("Person blocked")
+    UNSUBSCRIBED = "unsubscribed", _("Unsubscribed")
+    SUPPRESSED = "suppressed", _("Address suppressed")
+    ERASED = "erased", _("Person erased")
+    NO_ADDRESS = "no_address", _("No address")
+    ALREADY_CONFIRMED = "already_confirmed", _("Consent already confirmed")
+
+
+class Message(models.Model):
+    """One e-mail to one recipient, from the outbox to the ESP, with its fate recorded."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        SKIPPED = "skipped", _("Skipped")
+        FAILED = "failed", _("Failed")
+
+    kind = models.CharField(_("kind"), max_length=16, choices=MessageKind.choices)
+    person = models.ForeignKey(
+        Person,
+        verbose_name=_("person"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="messages",
+    )
+    to_email = models.EmailField(_("to"), max_length=254)
+    language = models.CharField(_("language"), max_length=8, default="en")
+    # Template context: ids and public values only; personal data is read at send time.
+    context = models.JSONField(_("context"), default=dict, blank=True)
+    # Groups messages of one campaign or event; with person it makes a resend impossible.
+    dedupe_key = models.CharField(_("deduplication key"), max_length=100, blank=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.QUEUED
+    )
+    skip_reason = models.CharField(
+        _("skipped because"), max_length=20, choices=SkipReason.choices, blank=True
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    error = models.TextField(_("last error"), blank=True)
+    esp_message_id = models.CharField(_("provider message id"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
+    enqueued_at = models.DateTimeField(_("handed to the queue at"), null=True, blank=True)
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["status", "enqueued_at"]),
+            models.Index(fields=["person", "-created_at"]),
+            models.Index(fields=["dedupe_key", "status"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dedupe_key", "person"],
+                condition=~models.Q(dedupe_key=""),
+                name="message_once_per_person_and_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} to {self.to_email} ({self.status})"

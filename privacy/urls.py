@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import email_views, views
 
 app_name = "privacy"
 
@@ -17,4 +17,6 @@ urlpatterns = [
         name="consent_diff",
     ),
     path("receipts/<str:token>.json", views.receipt_download, name="receipt"),
+    path("unsubscribe/<str:token>/", email_views.unsubscribe, name="unsubscribe"),
+    path("confirm/<str:token>/", email_views.confirm, name="confirm"),
 ]

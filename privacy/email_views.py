@@ -1,0 +1,77 @@
+"""Pages reached from links in e-mails: one-click unsubscribe and double opt-in."""
+
+from __future__ import annotations
+
+from django.core import signing
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
+
+from .consents import consent_confirm, consent_withdraw
+from .messaging import CONFIRM_SALT, LINK_MAX_AGE, UNSUBSCRIBE_SALT, consent_state
+from .models import ConsentMethod, Person, Purpose
+from .visits import visit_from_request
+
+MARKETING_PURPOSES = {Purpose.MARKETING, Purpose.ADVERTISING}
+
+
+def _read(token: str, salt: str) -> dict | None:
+    try:
+        return signing.loads(token, salt=salt, max_age=LINK_MAX_AGE)
+    except signing.BadSignature:  # tampered or expired
+        return None
+
+
+def _invalid(request: HttpRequest) -> HttpResponse:
+    return render(request, "privacy/link_invalid.html", status=400)
+
+
+# The link itself is the credential (signed, single-purpose, expiring): mail clients POST to
+# it without cookies for RFC 8058 one-click unsubscribe, so CSRF tokens cannot apply.
+@csrf_exempt
+@never_cache
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    payload = _read(token, UNSUBSCRIBE_SALT)
+    if payload is None or payload.get("u") not in MARKETING_PURPOSES:
+        return _invalid(request)
+    person = Person.objects.filter(pk=payload.get("p"), erased_at__isnull=True).first()
+    if person is None:
+        return _invalid(request)
+    purpose = Purpose(payload["u"])
+    if request.method == "GET":
+        return render(request, "privacy/unsubscribe.html", {"purpose": purpose, "done": False})
+    if consent_state(person=person, purpose=purpose).granted:
+        consent_withdraw(
+            person=person,
+            purpose=purpose,
+            method=ConsentMethod.EMAIL_LINK,
+            visit=visit_from_request(request),
+            source="unsubscribe-link",
+        )
+    return render(request, "privacy/unsubscribe.html", {"purpose": purpose, "done": True})
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def confirm(request: HttpRequest, token: str) -> HttpResponse:
+    """GET shows a button; only the POST confirms, so link scanners confirm nothing."""
+    payload = _read(token, CONFIRM_SALT)
+    purposes = [p for p in (payload or {}).get("u", []) if p in MARKETING_PURPOSES]
+    if payload is None or not purposes:
+        return _invalid(request)
+    person = Person.objects.filter(pk=payload.get("p"), erased_at__isnull=True).first()
+    if person is None:
+        return _invalid(request)
+    if request.method == "GET":
+        return render(request, "privacy/confirm.html", {"done": False})
+    consent_confirm(
+        person=person,
+        purposes=purposes,
+        method=ConsentMethod.EMAIL_LINK,
+        visit=visit_from_request(request),
+        source=f"message:{payload.get('m', '')}",
+    )
+    return render(request, "privacy/confirm.html", {"done": True})
