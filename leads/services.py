@@ -9,16 +9,20 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 
+from privacy.messaging import message_queue, purposes_awaiting_confirmation
 from privacy.models import (
     PURPOSE_DOCUMENT,
     ConsentMethod,
     Decision,
     DocumentKind,
     DocumentVersion,
+    MessageKind,
     Purpose,
 )
 from privacy.receipts import receipt_issue
@@ -177,6 +181,11 @@ def lead_submit(
                 **{f"utm_{key}": value for key, value in lead_visit.utm.items()},
                 **lead_visit.analytics_ids,
             )
+            lead_notifications_queue(
+                lead=lead,
+                language=language,
+                granted=[p for p in OFFERED_PURPOSES if cleaned.get(f"consent_{p}")],
+            )
     except IntegrityError:
         # The same form submitted twice at once: the other request stored it.
         existing = Lead.objects.filter(submission_token=token).first()
@@ -184,3 +193,37 @@ def lead_submit(
             raise
         return Submission(existing, created=False)
     return Submission(lead, created=True)
+
+
+def lead_notifications_queue(*, lead: Lead, language: str, granted: list[str]) -> None:
+    """Write the messages a submission causes to the outbox, in its transaction."""
+    person = lead.person
+    message_queue(
+        kind=MessageKind.ACKNOWLEDGMENT,
+        person=person,
+        to_email=lead.email,
+        language=language,
+        context={"receipt_token": lead.receipt.token if lead.receipt else ""},
+        dedupe_key=f"ack:{lead.public_id}",
+    )
+    admin_url = settings.SITE_URL + reverse("admin:leads_lead_change", args=[lead.pk])
+    for address in settings.STAFF_ALERT_EMAILS:
+        message_queue(
+            kind=MessageKind.STAFF_ALERT,
+            to_email=address,
+            language=settings.LANGUAGE_CODE,
+            context={"admin_url": admin_url},
+        )
+    # Double opt-in: one confirmation per submission that gives marketing or advertising
+    # consent not yet confirmed; nothing of those purposes goes out before the click.
+    purposes = [p for p in granted if p in (Purpose.MARKETING, Purpose.ADVERTISING)]
+    waiting = purposes_awaiting_confirmation(person, purposes)
+    if waiting:
+        message_queue(
+            kind=MessageKind.DOUBLE_OPT_IN,
+            person=person,
+            to_email=lead.email,
+            language=language,
+            context={"purposes": waiting},
+            dedupe_key=f"doi:{lead.public_id}",
+        )

@@ -282,9 +282,8 @@ def message_send(*, message_id: int) -> str:
         _finish(message, Message.Status.FAILED, error=_describe(exc))
         return Message.Status.FAILED
     status = getattr(email, "anymail_status", None)
-    _finish(
-        message, Message.Status.SENT, esp_message_id=(status.message_id or "") if status else ""
-    )
+    esp_id = "" if status is None or status.message_id is None else str(status.message_id)
+    _finish(message, Message.Status.SENT, esp_message_id=esp_id)
     return Message.Status.SENT
 
 

@@ -53,3 +53,21 @@ def published_documents(db):
     from privacy.models import DocumentKind, DocumentVersion
 
     return {kind: DocumentVersion.objects.in_force(kind) for kind in DocumentKind}
+
+
+@pytest.fixture(autouse=True)
+def anymail_test_backend(settings):
+    """Send through anymail's test backend (Django's test setup swaps in locmem).
+
+    It lands mail in django.core.mail.outbox like locmem, and also runs anymail's own
+    processing (metadata, tags, the ESP message id in anymail_status), as a real ESP would.
+    """
+    settings.MAILERS = {"default": {"BACKEND": "anymail.backends.test.EmailBackend"}}
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """Rate-limit counters start at zero in every test (the cache has its own Redis db)."""
+    from django.core.cache import cache
+
+    cache.clear()

@@ -24,6 +24,7 @@ def test_a_visitor_switches_the_site_to_russian_and_back(live_server, page, publ
 def test_a_visitor_reads_the_policy_in_force(live_server, page, published_documents):
     page.goto(live_server.url + "/")
     page.get_by_role("link", name="Privacy Policy").first.click()
+    page.wait_for_url("**/privacy/")
 
     assert page.get_by_role("heading", name="Privacy Policy", level=1).is_visible()
     assert page.get_by_text("Version 1").first.is_visible()

@@ -3,7 +3,9 @@ import pytest
 pytestmark = pytest.mark.django_db
 
 
-def test_home_page_has_navigation_contact_and_language_switch(client, settings):
+def test_home_page_has_navigation_contact_and_language_switch(
+    client, settings, published_documents
+):
     settings.PRIVACY_CONTACT_EMAIL = "dpo@example.org"
 
     response = client.get("/")
@@ -15,7 +17,7 @@ def test_home_page_has_navigation_contact_and_language_switch(client, settings):
     assert 'name="language" value="ru"' in html
 
 
-def test_pages_switch_to_russian(client):
+def test_pages_switch_to_russian(client, published_documents):
     response = client.post("/i18n/setlang/", {"language": "ru", "next": "/"}, follow=True)
 
     assert response.status_code == 200
@@ -23,7 +25,7 @@ def test_pages_switch_to_russian(client):
     assert "Политика конфиденциальности" in response.text
 
 
-def test_every_page_carries_a_nonce_based_content_security_policy(client):
+def test_every_page_carries_a_nonce_based_content_security_policy(client, published_documents):
     response = client.get("/")
 
     policy = response["Content-Security-Policy"]

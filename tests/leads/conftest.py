@@ -3,7 +3,6 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.core.cache import cache
 
 from leads.models import Lead
 from privacy.models import ConsentRecord, Person
@@ -15,13 +14,6 @@ def form_token(response) -> str:
     match = TOKEN.search(response.text)
     assert match, "the form carries a token"
     return match.group(1)
-
-
-@pytest.fixture(autouse=True)
-def fresh_rate_limits():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture
