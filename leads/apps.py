@@ -5,3 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class LeadsConfig(AppConfig):
     name = "leads"
     verbose_name = _("Leads")
+
+    def ready(self) -> None:
+        # Campaigns register their admin here: leads/admin.py holds the lead review.
+        from . import campaign_admin  # noqa: F401

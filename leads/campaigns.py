@@ -1,0 +1,182 @@
+"""Campaigns: audience, start, pause, resume, and the fan-out into privacy's outbox."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from privacy.messaging import BROKER_ERRORS, messages_enqueue
+from privacy.models import Message, MessageKind
+from privacy.selectors import people_reachable_for
+
+from .models import Campaign
+
+# People fanned out per step: small enough that a pause takes effect within one step, large
+# enough to amortise the queries. One task runs STEPS_PER_TASK steps, then hands over.
+logger = logging.getLogger(__name__)
+
+CHUNK_SIZE = 500
+STALLED_AFTER = timedelta(minutes=2)
+STEPS_PER_TASK = 20
+KIND_FOR_PURPOSE = {
+    Campaign.Purpose.MARKETING: MessageKind.MARKETING,
+    Campaign.Purpose.ADVERTISING: MessageKind.ADVERTISING,
+}
+
+CAMPAIGN_NOT_DRAFT = "Only a draft campaign can be started."
+CAMPAIGN_NOT_SENDING = "Only a campaign that is sending can be paused."
+CAMPAIGN_NOT_PAUSED = "Only a paused campaign can be resumed."
+
+
+class CampaignStateError(Exception):
+    pass
+
+
+def campaign_audience_count(*, campaign: Campaign) -> int:
+    """How many people the gate would let this campaign reach now (not yet reached)."""
+    return (
+        people_reachable_for(campaign.purpose).filter(pk__gt=campaign.cursor).count()
+        if campaign.status != Campaign.Status.DONE
+        else 0
+    )
+
+
+def campaign_progress(*, campaign: Campaign) -> dict[str, int]:
+    """Messages of the campaign by status, and skipped ones by reason."""
+    rows = (
+        Message.objects.filter(dedupe_key=campaign.dedupe_key)
+        .values("status", "skip_reason")
+        .annotate(count=Count("pk"))
+    )
+    progress: dict[str, int] = {status: 0 for status in Message.Status.values}
+    for row in rows:
+        progress[row["status"]] += row["count"]
+        if row["skip_reason"]:
+            key = f"skipped:{row['skip_reason']}"
+            progress[key] = progress.get(key, 0) + row["count"]
+    return progress
+
+
+def _transition(campaign: Campaign, *, allowed: str, to: str, error: str, **fields) -> Campaign:
+    updated = Campaign.objects.filter(pk=campaign.pk, status=allowed).update(status=to, **fields)
+    if not updated:
+        raise CampaignStateError(error)
+    campaign.refresh_from_db()
+    return campaign
+
+
+def campaign_start(*, campaign: Campaign) -> Campaign:
+    campaign = _transition(
+        campaign,
+        allowed=Campaign.Status.DRAFT,
+        to=Campaign.Status.SENDING,
+        error=CAMPAIGN_NOT_DRAFT,
+        started_at=timezone.now(),
+    )
+    _fan_out_later(campaign.pk)
+    return campaign
+
+
+def campaign_pause(*, campaign: Campaign) -> Campaign:
+    """Stop fanning out; messages already created (one step at most) still go."""
+    return _transition(
+        campaign,
+        allowed=Campaign.Status.SENDING,
+        to=Campaign.Status.PAUSED,
+        error=CAMPAIGN_NOT_SENDING,
+    )
+
+
+def campaign_resume(*, campaign: Campaign) -> Campaign:
+    campaign = _transition(
+        campaign,
+        allowed=Campaign.Status.PAUSED,
+        to=Campaign.Status.SENDING,
+        error=CAMPAIGN_NOT_PAUSED,
+    )
+    _fan_out_later(campaign.pk)
+    return campaign
+
+
+def _fan_out_later(campaign_id: int) -> None:
+    transaction.on_commit(lambda: campaign_fan_out_enqueue(campaign_id=campaign_id))
+
+
+def campaign_fan_out_enqueue(*, campaign_id: int) -> bool:
+    """Hand the fan-out to Celery; with the broker down, the beat restarts it later."""
+    from .tasks import fan_out_campaign
+
+    try:
+        fan_out_campaign.delay(campaign_id)
+    except BROKER_ERRORS:
+        logger.warning("broker unavailable: campaign %s will be restarted by beat", campaign_id)
+        return False
+    return True
+
+
+def campaigns_restart_stalled(*, now=None) -> int:
+    """Restart sending campaigns whose fan-out made no progress for a while (lost task)."""
+    now = now or timezone.now()
+    stalled = Campaign.objects.filter(status=Campaign.Status.SENDING).filter(
+        Q(stepped_at__lt=now - STALLED_AFTER)
+        | Q(stepped_at__isnull=True, started_at__lt=now - STALLED_AFTER)
+    )
+    restarted = 0
+    for campaign_id in stalled.values_list("pk", flat=True):
+        restarted += campaign_fan_out_enqueue(campaign_id=campaign_id)
+    return restarted
+
+
+def campaign_fan_out_step(*, campaign_id: int) -> bool:
+    """Write the next chunk of the audience to the outbox; return True while more remain.
+
+    Keyset pagination over person ids; the unique (dedupe_key, person) constraint makes a
+    repeated step (task redelivered) create nothing twice.
+    """
+    with transaction.atomic():
+        campaign = Campaign.objects.select_for_update().filter(pk=campaign_id).first()
+        if campaign is None or campaign.status != Campaign.Status.SENDING:
+            return False
+        chunk = list(
+            people_reachable_for(campaign.purpose)
+            .filter(pk__gt=campaign.cursor)
+            .order_by("pk")
+            .values_list("pk", "email", "language")[:CHUNK_SIZE]
+        )
+        if not chunk:
+            campaign.status = Campaign.Status.DONE
+            campaign.finished_at = timezone.now()
+            campaign.save(update_fields=["status", "finished_at"])
+            return False
+        context = {"subject": campaign.subject, "body_text": campaign.body_text}
+        Message.objects.bulk_create(
+            [
+                Message(
+                    kind=KIND_FOR_PURPOSE[campaign.purpose],
+                    person_id=person_id,
+                    to_email=email,
+                    language=language,
+                    context=context,
+                    dedupe_key=campaign.dedupe_key,
+                )
+                for person_id, email, language in chunk
+            ],
+            ignore_conflicts=True,
+        )
+        campaign.cursor = chunk[-1][0]
+        campaign.stepped_at = timezone.now()
+        campaign.save(update_fields=["cursor", "stepped_at"])
+        ids = list(
+            Message.objects.filter(
+                dedupe_key=campaign.dedupe_key,
+                person_id__in=[row[0] for row in chunk],
+                status=Message.Status.QUEUED,
+                enqueued_at__isnull=True,
+            ).values_list("pk", flat=True)
+        )
+        transaction.on_commit(lambda: messages_enqueue(message_ids=ids))
+    return True
