@@ -6,6 +6,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -15,12 +16,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from .audit import audit_request
 from .models import (
+    AuditAction,
     ConsentReceipt,
     ConsentRecord,
     ConsentWording,
     DocumentVersion,
-    Person,
 )
 from .services import (
     PUBLISH_PERMISSION,
@@ -181,7 +183,14 @@ class DocumentVersionAdmin(admin.ModelAdmin):
             return HttpResponseRedirect(change_url)
         if request.method == "POST":
             try:
-                published = document_publish(version=version, published_by=request.user)
+                with transaction.atomic():
+                    published = document_publish(version=version, published_by=request.user)
+                    audit_request(
+                        request,
+                        action=AuditAction.VERSION_PUBLISHED,
+                        obj=published,
+                        detail={"kind": published.kind, "number": published.number},
+                    )
             except PublishError as exc:
                 self.message_user(request, str(exc), messages.ERROR)
                 return HttpResponseRedirect(change_url)
@@ -229,14 +238,6 @@ class DocumentVersionAdmin(admin.ModelAdmin):
             _("Created %(count)d new draft(s).") % {"count": len(drafts)},
             messages.SUCCESS,
         )
-
-
-@admin.register(Person)
-class PersonAdmin(ReadOnlyAdmin):
-    list_display = ("__str__", "phone", "language", "created_at", "erased_at")
-    list_filter = ("language",)
-    search_fields = ("email", "phone")
-    date_hierarchy = "created_at"
 
 
 @admin.register(ConsentRecord)
@@ -319,3 +320,23 @@ class ConsentReceiptAdmin(ReadOnlyAdmin):
     list_select_related = ("person",)
     search_fields = ("=receipt_id", "person__email")
     fields = ("receipt_id", "person", "created_at", "records", "content")
+
+
+from .staff_admin import (  # noqa: E402  (the staff review admin: people, blocks, audit)
+    AuditEntryAdmin,
+    BlockAdmin,
+    DataExportAdmin,
+    MessageAdmin,
+    PersonAdmin,
+    register_person_inline,
+)
+
+__all__ = [
+    "AuditEntryAdmin",
+    "BlockAdmin",
+    "DataExportAdmin",
+    "MessageAdmin",
+    "PersonAdmin",
+    "ReadOnlyAdmin",
+    "register_person_inline",
+]

@@ -7,7 +7,7 @@ import json
 import secrets
 import unicodedata
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from django.conf import settings
@@ -185,6 +185,15 @@ class DocumentVersion(models.Model):
         return super().delete(*args, **kwargs)
 
 
+class Decision(models.TextChoices):
+    GRANTED = "granted", _("Granted")
+    # An explicit refusal or withdrawal: changes the current state to "no".
+    DENIED = "denied", _("Denied or withdrawn")
+    # An optional box left unticked on a later submission: proves what was shown, changes
+    # nothing. Marketing tools that turn this into a withdrawal silently reset consent.
+    NOT_GIVEN = "not_given", _("Not given on this submission")
+
+
 class Person(models.Model):
     """A data subject, identified by normalised e-mail or E.164 phone."""
 
@@ -194,11 +203,33 @@ class Person(models.Model):
     created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     erased_at = models.DateTimeField(_("erased at"), null=True, blank=True)
+    # The current decision per purpose (the latest granted or denied record), kept by
+    # consent_records_append in the same locked step as the log, so staff lists can show and
+    # filter a million people without reading the log. The log stays the proof.
+    consent_processing = models.CharField(
+        _("processing consent"), max_length=16, choices=Decision.choices, blank=True
+    )
+    consent_marketing = models.CharField(
+        _("marketing consent"), max_length=16, choices=Decision.choices, blank=True
+    )
+    consent_advertising = models.CharField(
+        _("advertising consent"), max_length=16, choices=Decision.choices, blank=True
+    )
+    consent_analytics = models.CharField(
+        _("analytics consent"), max_length=16, choices=Decision.choices, blank=True
+    )
 
     class Meta:
         verbose_name = _("person")
         verbose_name_plural = _("people")
         ordering = ["-created_at"]
+        permissions = [("export_person", _("Can export people and their leads"))]
+        indexes = [
+            # Prefix search on e-mail ("anna@" or "anna") whatever the database collation.
+            models.Index(
+                fields=["email"], name="person_email_prefix", opclasses=["varchar_pattern_ops"]
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.email or self.phone or f"#{self.pk}"
@@ -217,15 +248,6 @@ PURPOSE_DOCUMENT = {
     Purpose.MARKETING: DocumentKind.CONSENT_MARKETING,
     Purpose.ADVERTISING: DocumentKind.CONSENT_ADVERTISING,
 }
-
-
-class Decision(models.TextChoices):
-    GRANTED = "granted", _("Granted")
-    # An explicit refusal or withdrawal: changes the current state to "no".
-    DENIED = "denied", _("Denied or withdrawn")
-    # An optional box left unticked on a later submission: proves what was shown, changes
-    # nothing. Marketing tools that turn this into a withdrawal silently reset consent.
-    NOT_GIVEN = "not_given", _("Not given on this submission")
 
 
 class ConsentMethod(models.TextChoices):
@@ -490,6 +512,10 @@ class Block(models.Model):
         verbose_name = _("block")
         verbose_name_plural = _("blocks")
         ordering = ["-created_at"]
+        permissions = [
+            ("block_person", _("Can block a person's data")),
+            ("lift_block", _("Can lift a block")),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["person"],
@@ -497,9 +523,23 @@ class Block(models.Model):
                 name="one_active_block_per_person",
             )
         ]
+        indexes = [
+            models.Index(
+                fields=["review_by"],
+                condition=models.Q(lifted_at__isnull=True),
+                name="active_block_review_by",
+            )
+        ]
+
+    @property
+    def is_active(self) -> bool:
+        return self.lifted_at is None
 
     def __str__(self) -> str:
         return f"{self.person} ({self.get_requested_by_display()})"
+
+    def is_overdue(self, today: date | None = None) -> bool:
+        return self.is_active and self.review_by < (today or timezone.localdate())
 
 
 class Suppression(models.Model):
@@ -591,6 +631,7 @@ class Message(models.Model):
         verbose_name = _("message")
         verbose_name_plural = _("messages")
         ordering = ["-created_at"]
+        permissions = [("retry_message", _("Can retry failed messages"))]
         indexes = [
             models.Index(fields=["status", "enqueued_at"]),
             models.Index(fields=["person", "-created_at"]),
@@ -606,3 +647,106 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} to {self.to_email} ({self.status})"
+
+
+AUDIT_TRAIL_IS_APPEND_ONLY = "Audit entries are append-only."
+
+
+class AuditAction(models.TextChoices):
+    PERSON_VIEWED = "person_viewed", _("Opened a person's page")
+    LEAD_CHANGED = "lead_changed", _("Changed a lead")
+    PERSON_BLOCKED = "person_blocked", _("Blocked a person")
+    BLOCK_LIFTED = "block_lifted", _("Lifted a block")
+    DATA_EXPORTED = "data_exported", _("Exported data")
+    VERSION_PUBLISHED = "version_published", _("Published a legal document version")
+    MESSAGE_RETRIED = "message_retried", _("Retried a failed message")
+    LOGGED_IN = "logged_in", _("Logged in")
+    LOGIN_FAILED = "login_failed", _("Failed to log in")
+
+
+class AuditEntryQuerySet(models.QuerySet["AuditEntry"]):
+    def update(self, **kwargs: Any) -> int:
+        raise ImmutableRecordError(AUDIT_TRAIL_IS_APPEND_ONLY)
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise ImmutableRecordError(AUDIT_TRAIL_IS_APPEND_ONLY)
+
+
+class AuditEntry(models.Model):
+    """Who did what to personal data or legal texts, when and from where (clause 5.4)."""
+
+    created_at = models.DateTimeField(_("at"), default=timezone.now, editable=False)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("staff user"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    # As typed at the login form for failed attempts; the actor's e-mail otherwise, so the
+    # entry still reads right if the account is renamed.
+    actor_email = models.CharField(_("staff e-mail"), max_length=254, blank=True)
+    action = models.CharField(_("action"), max_length=24, choices=AuditAction.choices)
+    person = models.ForeignKey(
+        Person,
+        verbose_name=_("person"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="audit_entries",
+    )
+    object_type = models.CharField(_("object type"), max_length=64, blank=True)
+    object_id = models.CharField(_("object id"), max_length=64, blank=True)
+    detail = models.JSONField(_("detail"), default=dict, blank=True)
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+
+    objects = AuditEntryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit trail")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["-created_at", "-id"], name="audit_newest_first"),
+            models.Index(fields=["person", "-created_at"], name="audit_person_newest"),
+            models.Index(fields=["actor", "-created_at"], name="audit_actor_newest"),
+            models.Index(fields=["action", "-created_at"], name="audit_action_newest"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_email} {self.action}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # A guard, not a side effect: the database trigger refuses the same change.
+        if self.pk is not None:
+            raise ImmutableRecordError(AUDIT_TRAIL_IS_APPEND_ONLY)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise ImmutableRecordError(AUDIT_TRAIL_IS_APPEND_ONLY)
+
+
+class DataExport(models.Model):
+    """One export of personal data by a staff member: who, when, which filter, how many rows."""
+
+    created_at = models.DateTimeField(_("started at"), default=timezone.now, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("exported by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    source = models.CharField(_("exported list"), max_length=64)
+    filters = models.JSONField(_("filter"), default=dict, blank=True)
+    row_count = models.PositiveIntegerField(_("rows"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("data export")
+        verbose_name_plural = _("data exports")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.source} {self.created_at:%Y-%m-%d %H:%M} ({self.created_by})"

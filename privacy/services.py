@@ -233,7 +233,20 @@ def consent_records_append(*, entries: list[ConsentEntry]) -> list[ConsentRecord
             head.last_seq, head.last_hash = record.seq, record.record_hash
         ConsentRecord.objects.bulk_create(records)
         head.save(update_fields=["last_seq", "last_hash"])
+        # Under the head lock, so the person's current state follows the log's order.
+        for person_id, fields in _current_consent_changes(records).items():
+            Person.objects.filter(pk=person_id).update(**fields)
     return records
+
+
+def _current_consent_changes(records: list[ConsentRecord]) -> dict[int, dict[str, str]]:
+    """The person columns (consent_<purpose>) that these records decide, latest last."""
+    changes: dict[int, dict[str, str]] = {}
+    for record in records:
+        if record.person_id is None or record.decision == Decision.NOT_GIVEN:
+            continue
+        changes.setdefault(record.person_id, {})[f"consent_{record.purpose}"] = record.decision
+    return changes
 
 
 def consent_current(*, person: Person, purpose: str) -> ConsentRecord | None:

@@ -24,3 +24,6 @@ def send_message(self, message_id: int) -> str:
 @shared_task(ignore_result=True)
 def sweep_messages() -> dict[str, int]:
     return messages_sweep()
+
+# Celery autodiscovers only <app>.tasks: the blocks task lives beside, registered here.
+from .block_tasks import mail_overdue_blocks  # noqa: E402, F401

@@ -1,0 +1,29 @@
+"""Admin template tags for large staff lists."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.contrib.admin.templatetags.admin_list import date_hierarchy
+from django.contrib.admin.templatetags.base import InclusionAdminNode
+
+from privacy.changelists import FastDateHierarchyChangeList
+
+register = template.Library()
+
+
+def fast_date_hierarchy(changelist: Any) -> Any:
+    return date_hierarchy(FastDateHierarchyChangeList(changelist))
+
+
+@register.tag(name="fast_date_hierarchy")
+def fast_date_hierarchy_tag(parser: Any, token: Any) -> InclusionAdminNode:
+    return InclusionAdminNode(
+        "fast_date_hierarchy",
+        parser,
+        token,
+        func=fast_date_hierarchy,
+        template_name="date_hierarchy.html",
+        takes_context=False,
+    )
