@@ -75,17 +75,6 @@ class Lead(models.Model):
                 fields=["email"], name="lead_email_prefix", opclasses=["varchar_pattern_ops"]
             ),
         ]
-        # For the staff changelist over millions of rows: each filter and search an index.
-        indexes = [
-            models.Index(fields=["-created_at", "-id"], name="lead_newest_first"),
-            models.Index(fields=["status", "-created_at", "-id"], name="lead_status_newest"),
-            models.Index(fields=["person", "-created_at"], name="lead_person_newest"),
-            models.Index(fields=["phone"], name="lead_phone"),
-            # Serves equality and prefix search ("anna@", "anna") whatever the collation.
-            models.Index(
-                fields=["email"], name="lead_email_prefix", opclasses=["varchar_pattern_ops"]
-            ),
-        ]
 
     def __str__(self) -> str:
         return f"{self.account_name} <{self.email}>"
