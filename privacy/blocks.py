@@ -7,14 +7,15 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
 from .audit import audit_record
 from .messaging import message_queue
-from .models import AuditAction, Block, BlockRequester, MessageKind, Person
+from .models import AuditAction, Block, BlockRequester, Message, MessageKind, Person
 
 BLOCK_PERMISSION = "privacy.block_person"
 LIFT_PERMISSION = "privacy.lift_block"
@@ -149,11 +150,16 @@ def blocks_overdue(*, today: date | None = None) -> QuerySet[Block]:
 
 
 def privacy_officers() -> QuerySet[Any]:
-    """Active staff who may lift blocks (superusers only through a role)."""
+    """Active staff who may lift blocks, through a role or directly (superusers only so)."""
+    app_label, codename = LIFT_PERMISSION.split(".")
+    permission = Permission.objects.filter(
+        content_type__app_label=app_label, codename=codename
+    ).first()
     return (
         get_user_model()
-        .objects.with_perm(LIFT_PERMISSION, include_superusers=False)
+        .objects.filter(Q(groups__permissions=permission) | Q(user_permissions=permission))
         .filter(is_active=True, is_staff=True)
+        .distinct()
         .order_by("pk")
     )
 
@@ -175,11 +181,16 @@ def blocks_overdue_notify(*, today: date | None = None) -> int:
     queued = 0
     with transaction.atomic():
         for officer in privacy_officers():
-            message = message_queue(
+            key = f"overdue-blocks:{today.isoformat()}:{officer.pk}"
+            # The unique (dedupe_key, person) index ignores rows without a person, so a rerun
+            # on the same day is caught here; beat runs this once a day, so no race to guard.
+            if Message.objects.filter(dedupe_key=key).exists():
+                continue
+            message_queue(
                 kind=MessageKind.STAFF_ALERT,
                 to_email=officer.email,
                 context=context,
-                dedupe_key=f"overdue-blocks:{today.isoformat()}:{officer.pk}",
+                dedupe_key=key,
             )
-            queued += message is not None
+            queued += 1
     return queued

@@ -104,9 +104,7 @@ def test_a_privacy_officer_cannot_edit_or_publish_policies(client, officer, publ
     assert not draft.is_published
 
 
-def test_a_policy_publisher_drafts_and_publishes_but_sees_no_personal_data(
-    client, publisher, lead
-):
+def test_a_policy_publisher_drafts_and_publishes_but_sees_no_personal_data(client, publisher, lead):
     assert status_of(client, publisher, url("privacy_documentversion_changelist")) == 200
     assert status_of(client, publisher, url("privacy_documentversion_add")) == 200
     for address in (
