@@ -114,6 +114,8 @@ AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.25)
 # elsewhere, and one address cannot guess one account's password beyond the limit.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# The admin login form's field; axes would otherwise look for USERNAME_FIELD ("email").
+AXES_USERNAME_FORM_FIELD = "username"
 # The same client address as everywhere else (X-Forwarded-For only through trusted proxies).
 AXES_CLIENT_IP_CALLABLE = "privacy.visits.client_ip"
 AUTH_PASSWORD_VALIDATORS = [
