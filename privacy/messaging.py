@@ -16,7 +16,8 @@ from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
+from django.db.models.functions import Lower
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -88,39 +89,70 @@ def deny(reason: str) -> GateDecision:
 
 @dataclass(frozen=True)
 class ConsentState:
+    decided: bool  # there is a granted or denied record at all
     granted: bool
     confirmed: bool
     withdrawn_by_link: bool
-    latest: ConsentRecord | None
 
 
 def consent_state(*, person: Person, purpose: str) -> ConsentState:
     """Where a purpose stands now: the latest deciding record, and whether it was confirmed.
 
     Confirmed means a double opt-in click (granted, by e-mail link) since the last withdrawal:
-    ticking the box again later keeps a confirmation; a withdrawal needs a new one.
+    ticking the box again later keeps a confirmation; a withdrawal needs a new one. One query,
+    newest first, read until the last withdrawal.
     """
-    records = ConsentRecord.objects.filter(person=person, purpose=purpose).deciding()
-    latest = records.order_by("-seq").only("seq", "decision", "method").first()
+    records = (
+        ConsentRecord.objects.filter(person=person, purpose=purpose)
+        .deciding()
+        .order_by("-seq")
+        .values_list("decision", "method")
+    )
+    latest = None
+    confirmed = False
+    for decision, method in records.iterator(chunk_size=50):
+        if latest is None:
+            latest = (decision, method)
+            if decision != Decision.GRANTED:
+                break
+        if decision == Decision.DENIED:
+            break
+        if method == ConsentMethod.EMAIL_LINK:
+            confirmed = True
+            break
     if latest is None:
-        return ConsentState(False, False, False, None)
-    if latest.decision != Decision.GRANTED:
-        return ConsentState(False, False, latest.method == ConsentMethod.EMAIL_LINK, latest)
-    last_denial = (
-        records.filter(decision=Decision.DENIED).order_by("-seq").values_list("seq", flat=True)
-    ).first() or 0
-    confirmed = records.filter(
-        decision=Decision.GRANTED, method=ConsentMethod.EMAIL_LINK, seq__gt=last_denial
-    ).exists()
-    return ConsentState(True, confirmed, False, latest)
+        return ConsentState(False, False, False, False)
+    if latest[0] != Decision.GRANTED:
+        return ConsentState(True, False, False, latest[1] == ConsentMethod.EMAIL_LINK)
+    return ConsentState(True, True, confirmed, False)
 
 
-def is_suppressed(email: str) -> bool:
-    return Suppression.objects.filter(email__iexact=email).exists()
+def is_suppressed(message: Message) -> bool:
+    annotated = getattr(message, "address_suppressed", None)
+    if annotated is not None:
+        return annotated
+    return Suppression.objects.filter(email=message.to_email.lower()).exists()
 
 
-def is_blocked(person: Person) -> bool:
-    return Block.objects.active().filter(person=person).exists()
+def is_blocked(message: Message) -> bool:
+    annotated = getattr(message, "person_blocked", None)
+    if annotated is not None:
+        return annotated
+    return Block.objects.active().filter(person=message.person_id).exists()
+
+
+def message_for_sending(message_id: int) -> Message:
+    """Load a message with what the gate needs to know about its person, in one query."""
+    return (
+        Message.objects.select_related("person")
+        .annotate(
+            person_blocked=Exists(Block.objects.active().filter(person=OuterRef("person_id"))),
+            address_suppressed=Exists(
+                Suppression.objects.filter(email=Lower(OuterRef("to_email")))
+            ),
+        )
+        .get(pk=message_id)
+    )
 
 
 def message_gate(message: Message) -> GateDecision:
@@ -132,11 +164,11 @@ def message_gate(message: Message) -> GateDecision:
         return deny(SkipReason.NO_ADDRESS)
     if person.erased_at is not None:
         return deny(SkipReason.ERASED)
-    if is_suppressed(message.to_email):
+    if is_suppressed(message):
         return deny(SkipReason.SUPPRESSED)  # not even legal notices: the address bounces
     if message.kind == MessageKind.LEGAL_NOTICE:
         return ALLOW  # the law requires it, whatever the marketing state (clause 5.3)
-    if is_blocked(person):
+    if is_blocked(message):
         return deny(SkipReason.BLOCKED)
     if message.kind == MessageKind.ACKNOWLEDGMENT:
         return ALLOW
@@ -149,7 +181,7 @@ def message_gate(message: Message) -> GateDecision:
     if purpose is None:
         return deny(SkipReason.NO_CONSENT)
     state = consent_state(person=person, purpose=purpose)
-    if state.latest is None:
+    if not state.decided:
         return deny(SkipReason.NO_CONSENT)
     if not state.granted:
         return deny(SkipReason.UNSUBSCRIBED if state.withdrawn_by_link else SkipReason.WITHDRAWN)
@@ -264,7 +296,7 @@ def message_send(*, message_id: int) -> str:
     if not claimed:
         # Sent, skipped, failed or being sent by another worker: at most one send per row.
         return Message.objects.filter(pk=message_id).values_list("status", flat=True).first() or ""
-    message = Message.objects.select_related("person").get(pk=message_id)
+    message = message_for_sending(message_id)
     decision = message_gate(message)
     if not decision.allowed:
         _finish(message, Message.Status.SKIPPED, skip_reason=decision.reason)
@@ -338,9 +370,6 @@ def confirm_url(*, message: Message) -> str:
 
 def message_render(message: Message) -> EmailMultiAlternatives:
     """Build the e-mail in the person's language from templates/emails/<kind>.*"""
-    from .models import DocumentKind, DocumentVersion
-
-    policy = DocumentVersion.objects.in_force(DocumentKind.PRIVACY_POLICY)
     context = {
         **message.context,
         "message": message,
@@ -349,7 +378,6 @@ def message_render(message: Message) -> EmailMultiAlternatives:
         "site_url": settings.SITE_URL,
         "privacy_contact_email": settings.PRIVACY_CONTACT_EMAIL,
         "policy_url": settings.SITE_URL + reverse("privacy:policy"),
-        "policy": policy,
     }
     headers = {}
     purpose = MARKETING_KINDS.get(message.kind)

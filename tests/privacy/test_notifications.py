@@ -199,7 +199,7 @@ def test_the_gate_decides_from_the_state_at_send_time(
             person=person, requested_by="person", reason="dispute", review_by=timezone.now().date()
         )
     elif state == "suppressed":
-        Suppression.objects.create(email="ANNA@example.com", reason="bounced")
+        Suppression.objects.create(email="anna@example.com", reason="bounced")
 
     outcome = {}
     for name, message in messages.items():
