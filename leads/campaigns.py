@@ -10,8 +10,8 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from privacy.messaging import BROKER_ERRORS, messages_enqueue
-from privacy.models import Message, MessageKind
-from privacy.selectors import people_reachable_for
+from privacy.models import Message, MessageKind, Purpose
+from privacy.selectors import people_reachable_for, people_reachable_for_any
 
 from .models import Campaign
 
@@ -25,7 +25,25 @@ STEPS_PER_TASK = 20
 KIND_FOR_PURPOSE = {
     Campaign.Purpose.MARKETING: MessageKind.MARKETING,
     Campaign.Purpose.ADVERTISING: MessageKind.ADVERTISING,
+    Campaign.Purpose.RECONSENT: MessageKind.LEGAL_NOTICE,
 }
+RECONSENT_PURPOSES = [Purpose.MARKETING, Purpose.ADVERTISING]
+
+
+def campaign_audience(campaign: Campaign):
+    """People the campaign may reach now (the gate decides again at send time)."""
+    if campaign.purpose == Campaign.Purpose.RECONSENT:
+        return people_reachable_for_any(RECONSENT_PURPOSES)
+    return people_reachable_for(campaign.purpose)
+
+
+def campaign_message_context(campaign: Campaign) -> dict:
+    context = {"subject": campaign.subject, "body_text": campaign.body_text}
+    if campaign.purpose == Campaign.Purpose.RECONSENT:
+        context["reconsent_policy_version"] = campaign.policy_version_id
+        context["reconsent_purposes"] = RECONSENT_PURPOSES
+    return context
+
 
 CAMPAIGN_NOT_DRAFT = "Only a draft campaign can be started."
 CAMPAIGN_NOT_SENDING = "Only a campaign that is sending can be paused."
@@ -39,7 +57,7 @@ class CampaignStateError(Exception):
 def campaign_audience_count(*, campaign: Campaign) -> int:
     """How many people the gate would let this campaign reach now (not yet reached)."""
     return (
-        people_reachable_for(campaign.purpose).filter(pk__gt=campaign.cursor).count()
+        campaign_audience(campaign).filter(pk__gt=campaign.cursor).count()
         if campaign.status != Campaign.Status.DONE
         else 0
     )
@@ -142,7 +160,7 @@ def campaign_fan_out_step(*, campaign_id: int) -> bool:
         if campaign is None or campaign.status != Campaign.Status.SENDING:
             return False
         chunk = list(
-            people_reachable_for(campaign.purpose)
+            campaign_audience(campaign)
             .filter(pk__gt=campaign.cursor)
             .order_by("pk")
             .values_list("pk", "email", "language")[:CHUNK_SIZE]
@@ -152,7 +170,7 @@ def campaign_fan_out_step(*, campaign_id: int) -> bool:
             campaign.finished_at = timezone.now()
             campaign.save(update_fields=["status", "finished_at"])
             return False
-        context = {"subject": campaign.subject, "body_text": campaign.body_text}
+        context = campaign_message_context(campaign)
         Message.objects.bulk_create(
             [
                 Message(

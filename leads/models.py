@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 import phonenumbers
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -97,6 +98,9 @@ class Campaign(models.Model):
     class Purpose(models.TextChoices):
         MARKETING = "marketing", _("Marketing (product updates, offers, newsletters)")
         ADVERTISING = "advertising", _("Advertising")
+        # A legal notice of a material policy change to everyone with an active marketing or
+        # advertising consent, with a link to confirm that consent under the new version.
+        RECONSENT = "reconsent", _("Re-consent after a material policy change")
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -110,6 +114,15 @@ class Campaign(models.Model):
     body_text = models.TextField(
         _("body"),
         help_text=_("Plain text; the HTML version, footer and unsubscribe link are added."),
+    )
+    policy_version = models.ForeignKey(
+        "privacy.DocumentVersion",
+        verbose_name=_("policy version (re-consent only)"),
+        null=True,
+        blank=True,
+        limit_choices_to={"kind": "privacy_policy", "status": "published", "material": True},
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.DRAFT, editable=False
@@ -140,6 +153,17 @@ class Campaign(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        super().clean()
+        if (self.purpose == self.Purpose.RECONSENT) != (self.policy_version_id is not None):
+            raise ValidationError(
+                {
+                    "policy_version": _(
+                        "A re-consent campaign, and only one, names the policy version."
+                    )
+                }
+            )
 
     @property
     def dedupe_key(self) -> str:

@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from .messaging import purposes_awaiting_confirmation
-from .models import ConsentRecord, Decision, Person, Purpose
+from .models import ConsentMethod, ConsentRecord, Decision, DocumentVersion, Person, Purpose
 from .services import Visit, consent_record_append
 
 
@@ -53,3 +53,26 @@ def consent_confirm(
                 )
             )
     return records
+
+
+def consent_reconfirm(
+    *, person: Person, purposes: list[str], policy_version: DocumentVersion, visit: Visit
+) -> list[ConsentRecord]:
+    """Record that a person keeps their consents under a new (materially changed) policy."""
+    with transaction.atomic():
+        return [
+            consent_record_append(
+                person=person,
+                purpose=purpose,
+                decision=Decision.GRANTED,
+                method=ConsentMethod.EMAIL_LINK,
+                wording_text=str(
+                    _("I keep my consent under Privacy Policy version %(number)s: %(purpose)s")
+                    % {"number": policy_version.number, "purpose": Purpose(purpose).label}
+                ),
+                visit=visit,
+                policy_version=policy_version,
+                source="reconsent",
+            )
+            for purpose in purposes
+        ]

@@ -9,9 +9,15 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from .consents import consent_confirm, consent_withdraw
-from .messaging import CONFIRM_SALT, LINK_MAX_AGE, UNSUBSCRIBE_SALT, consent_state
-from .models import ConsentMethod, Person, Purpose
+from .consents import consent_confirm, consent_reconfirm, consent_withdraw
+from .messaging import (
+    CONFIRM_SALT,
+    LINK_MAX_AGE,
+    RECONSENT_SALT,
+    UNSUBSCRIBE_SALT,
+    consent_state,
+)
+from .models import ConsentMethod, DocumentVersion, Person, Purpose
 from .visits import visit_from_request
 
 MARKETING_PURPOSES = {Purpose.MARKETING, Purpose.ADVERTISING}
@@ -75,3 +81,31 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
         source=f"message:{payload.get('m', '')}",
     )
     return render(request, "privacy/confirm.html", {"done": True})
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def reconsent(request: HttpRequest, token: str) -> HttpResponse:
+    """Keep a marketing or advertising consent under a new, materially changed policy."""
+    payload = _read(token, RECONSENT_SALT)
+    purposes = [p for p in (payload or {}).get("u", []) if p in MARKETING_PURPOSES]
+    if payload is None or not purposes:
+        return _invalid(request)
+    person = Person.objects.filter(pk=payload.get("p"), erased_at__isnull=True).first()
+    version = DocumentVersion.objects.published().filter(pk=payload.get("v")).first()
+    if person is None or version is None:
+        return _invalid(request)
+    kept = [p for p in purposes if consent_state(person=person, purpose=p).granted]
+    if request.method == "GET" or not kept:
+        return render(
+            request,
+            "privacy/reconsent.html",
+            {"version": version, "done": False, "nothing_to_keep": not kept},
+        )
+    consent_reconfirm(
+        person=person,
+        purposes=kept,
+        policy_version=version,
+        visit=visit_from_request(request),
+    )
+    return render(request, "privacy/reconsent.html", {"version": version, "done": True})

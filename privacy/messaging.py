@@ -60,6 +60,7 @@ MARKETING_KINDS = {
 
 UNSUBSCRIBE_SALT = "privacy.unsubscribe"
 CONFIRM_SALT = "privacy.confirm-consent"
+RECONSENT_SALT = "privacy.reconsent"
 # Links in e-mails stay valid this long; an older link shows a page explaining what to do.
 LINK_MAX_AGE = 180 * 24 * 3600
 
@@ -388,6 +389,16 @@ def message_render(message: Message) -> EmailMultiAlternatives:
         headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"  # RFC 8058
     if message.kind == MessageKind.DOUBLE_OPT_IN:
         context["confirm_url"] = confirm_url(message=message)
+    if message.context.get("reconsent_policy_version") and message.person is not None:
+        context["reconsent_url"] = signed_link(
+            view="privacy:reconsent",
+            salt=RECONSENT_SALT,
+            payload={
+                "p": message.person_id,
+                "u": message.context.get("reconsent_purposes", []),
+                "v": message.context["reconsent_policy_version"],
+            },
+        )
     with translation.override(message.language):
         base = f"emails/{message.kind}"
         subject = render_to_string(f"{base}_subject.txt", context).strip().replace("\n", " ")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, QuerySet, Subquery, Value
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, Lower
 
 from .models import Block, ConsentMethod, ConsentRecord, Decision, Person, Suppression
@@ -36,3 +36,11 @@ def people_reachable_for(purpose: str) -> QuerySet[Person]:
         .exclude(Exists(Block.objects.active().filter(person=OuterRef("pk"))))
         .exclude(Exists(Suppression.objects.filter(email=Lower(OuterRef("email")))))
     )
+
+
+def people_reachable_for_any(purposes: list[str]) -> QuerySet[Person]:
+    """People with an active consent (granted, confirmed, not blocked) to any of `purposes`."""
+    matches = Q()
+    for purpose in purposes:
+        matches |= Q(pk__in=people_reachable_for(purpose).values("pk"))
+    return Person.objects.filter(matches)

@@ -19,4 +19,5 @@ urlpatterns = [
     path("receipts/<str:token>.json", views.receipt_download, name="receipt"),
     path("unsubscribe/<str:token>/", email_views.unsubscribe, name="unsubscribe"),
     path("confirm/<str:token>/", email_views.confirm, name="confirm"),
+    path("reconsent/<str:token>/", email_views.reconsent, name="reconsent"),
 ]

@@ -156,3 +156,47 @@ def test_a_sent_campaign_cannot_be_started_again(audience, campaign):
     with pytest.raises(CampaignStateError, match=CAMPAIGN_NOT_DRAFT):
         campaign_start(campaign=campaign)
     assert Message.objects.count() == 0
+
+
+def test_a_material_policy_change_starts_a_reconsent_campaign_to_active_subscribers(
+    audience, client, django_capture_on_commit_callbacks
+):
+    from django.core.exceptions import ValidationError
+
+    from privacy.models import ConsentRecord, DocumentKind
+    from privacy.services import document_draft_create, document_publish
+
+    draft = document_draft_create(
+        kind=DocumentKind.PRIVACY_POLICY, title="Privacy Policy", body="New terms.", material=True
+    )
+    version = document_publish(version=draft)
+    campaign = Campaign(
+        name="Policy v2",
+        purpose="reconsent",
+        subject="Our policy changed",
+        body_text="We changed our Privacy Policy.",
+    )
+    with pytest.raises(ValidationError):
+        campaign.full_clean()  # a re-consent campaign names its policy version
+    campaign.policy_version = version
+    campaign.full_clean()
+    campaign.save()
+    assert campaign_audience_count(campaign=campaign) == 3  # marketing or advertising
+
+    with django_capture_on_commit_callbacks(execute=True):
+        campaign_start(campaign=campaign)
+
+    assert sorted(m.to[0] for m in mail.outbox) == [
+        "advertising-only@example.com",
+        "ok1@example.com",
+        "ok2@example.com",
+    ]
+    notice = next(m for m in mail.outbox if m.to == ["ok1@example.com"])
+    assert "List-Unsubscribe" not in notice.extra_headers  # a legal notice, not marketing
+    link = notice.body.split("confirm here: ", 1)[1].split()[0].split("8000", 1)[1]
+    assert client.get(link).status_code == 200
+    assert client.post(link).status_code == 200
+    kept = ConsentRecord.objects.filter(person=audience[0], source="reconsent")
+    assert [(r.purpose, r.decision, r.policy_version.number) for r in kept] == [
+        ("marketing", "granted", 2)
+    ]
