@@ -153,3 +153,20 @@ def test_a_persons_page_shows_submissions_consent_timeline_messages_and_is_audit
         assert shown in text, shown
     entry = AuditEntry.objects.get(action=AuditAction.PERSON_VIEWED)
     assert (entry.actor, entry.person) == (officer, lead.person)
+
+
+def test_a_deep_page_shows_the_same_rows_in_the_same_order(
+    client, reviewer, make_lead, monkeypatch
+):
+    from privacy import changelists
+
+    for n in range(5):
+        make_lead(f"p{n}@example.com", f"+7916000{n:04d}", account_name=f"Account {n}")
+    client.force_login(reviewer)
+    shallow = listed(client)
+    monkeypatch.setattr(changelists, "DEFERRED_JOIN_FROM", 0)  # every page by ids first
+    deep = listed(client)
+    order = [f"Account {n}" for n in reversed(range(5))]
+    for page in (shallow, deep):
+        positions = [page.index(name) for name in order]
+        assert positions == sorted(positions)  # newest first, all five shown
