@@ -218,9 +218,7 @@ class LeadAdmin(LargeListMixin, admin.ModelAdmin):
 
     def export_view(self, request: HttpRequest) -> HttpResponse:
         """Stream the leads of the current filter as CSV (privacy officers only)."""
-        if not self.has_view_permission(request) or not request.user.has_perm(
-            EXPORT_PERMISSION
-        ):
+        if not self.has_view_permission(request) or not request.user.has_perm(EXPORT_PERMISSION):
             raise PermissionDenied
         changelist = self.get_changelist_instance(request)
         queryset = changelist.get_queryset(request).select_related("person")
