@@ -39,6 +39,9 @@ from .models import (
 
 logger = logging.getLogger(__name__)
 
+# Messages handed to one task together (a campaign's chunk is split into such batches): enough
+# to make the queue's per-task cost small, few enough that a lost worker holds little.
+SEND_BATCH_SIZE = 50
 # Sends are retried on provider errors with exponential backoff: 10 s, 20 s, 40 s, 80 s.
 MAX_ATTEMPTS = 5
 RETRY_BASE_SECONDS = 10
@@ -235,19 +238,21 @@ def message_queue(
 
 
 def messages_enqueue(*, message_ids: list[int]) -> int:
-    """Hand messages to Celery; a broker outage leaves them queued for the sweeper."""
-    from .tasks import send_message
+    """Hand messages to Celery in batches; a broker outage leaves them queued for the sweeper."""
+    from .tasks import send_message, send_message_batch
 
-    handed = []
-    for message_id in message_ids:
+    handed: list[int] = []
+    for start in range(0, len(message_ids), SEND_BATCH_SIZE):
+        batch = message_ids[start : start + SEND_BATCH_SIZE]
         try:
-            send_message.apply_async(args=[message_id])
-        except BROKER_ERRORS:  # the row stays queued for the sweeper: nothing is lost
-            logger.warning(
-                "broker unavailable: message %s stays queued for the sweeper", message_id
-            )
+            if len(batch) == 1:
+                send_message.apply_async(args=batch)
+            else:
+                send_message_batch.apply_async(args=[batch])
+        except BROKER_ERRORS:  # the rows stay queued for the sweeper: nothing is lost
+            logger.warning("broker unavailable: %d messages stay queued", len(message_ids))
             break
-        handed.append(message_id)
+        handed.extend(batch)
     if handed:
         Message.objects.filter(pk__in=handed, status=Message.Status.QUEUED).update(
             enqueued_at=timezone.now()
