@@ -6,6 +6,7 @@ Production secrets have no default: with DEBUG off, a missing SECRET_KEY fails l
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import environ
@@ -69,6 +70,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # After the CSP middleware, so its response hook runs first: it widens the policy for the
+    # statistics scripts a response renders under consent, and keeps caches consent-aware.
+    "privacy.middleware.CookieConsentMiddleware",
     # Last, as django-axes requires: turns a locked-out login into its lockout response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -273,6 +277,29 @@ SECURE_CSP = {
     "frame-ancestors": [CSP.NONE],
     "form-action": [CSP.SELF],
 }
+
+# --- Cookie and analytics consent (clauses 1.1.6, 3.3, 4.1.4) ------------------------------
+# Statistics and advertising scripts: each is rendered only when its id is set and the visitor
+# consented to its category. The ids land in inline scripts, so their shape is checked here.
+YANDEX_METRICA_ID = env.str("YANDEX_METRICA_ID", default="").strip()
+GOOGLE_ANALYTICS_ID = env.str("GOOGLE_ANALYTICS_ID", default="").strip()
+ROISTAT_PROJECT_ID = env.str("ROISTAT_PROJECT_ID", default="").strip()
+VK_ADS_PIXEL_ID = env.str("VK_ADS_PIXEL_ID", default="").strip()
+for _name, _value, _pattern in [
+    ("YANDEX_METRICA_ID", YANDEX_METRICA_ID, r"[0-9]{1,20}"),
+    ("GOOGLE_ANALYTICS_ID", GOOGLE_ANALYTICS_ID, r"G-[A-Z0-9]{4,20}"),
+    ("ROISTAT_PROJECT_ID", ROISTAT_PROJECT_ID, r"[0-9A-Za-z]{1,40}"),
+    ("VK_ADS_PIXEL_ID", VK_ADS_PIXEL_ID, r"[0-9]{1,20}"),
+]:
+    if _value and not re.fullmatch(_pattern, _value):
+        raise ImproperlyConfigured(f"{_name} must match {_pattern}, not {_value!r}.")
+COOKIE_CONSENT_MAX_AGE_DAYS = env.int("COOKIE_CONSENT_MAX_AGE_DAYS", default=365)
+if COOKIE_CONSENT_MAX_AGE_DAYS < 1:
+    raise ImproperlyConfigured("COOKIE_CONSENT_MAX_AGE_DAYS must be 1 or more.")
+GPC_REFUSES_ANALYTICS = env.bool("GPC_REFUSES_ANALYTICS", default=False)
+# Bump to ask every visitor again (the banner's wording or meaning changed).
+COOKIE_BANNER_VERSION = env.str("COOKIE_BANNER_VERSION", default="1")
+# --- end of cookie consent ----------------------------------------------------------------
 
 # Lead form abuse limits.
 LEAD_RATE_LIMIT = env.str("LEAD_RATE_LIMIT", default="10/m")

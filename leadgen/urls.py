@@ -2,10 +2,14 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from privacy.cookie_views import gpc_json
+
 from . import views
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    # Global Privacy Control support, where the GPC specification says to look for it.
+    path(".well-known/gpc.json", gpc_json, name="gpc_json"),
     path("i18n/", include("django.conf.urls.i18n")),
     path(settings.ADMIN_URL, admin.site.urls),
     path("privacy/", include("privacy.urls")),

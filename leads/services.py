@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from privacy.cookie_services import visitor_link_person
 from privacy.messaging import message_queue, purposes_awaiting_confirmation
 from privacy.models import (
     PURPOSE_DOCUMENT,
@@ -105,6 +106,8 @@ class LeadVisit:
     accessed_at: datetime | None = None
     utm: dict[str, str] = field(default_factory=dict)
     analytics_ids: dict[str, str] = field(default_factory=dict)
+    # The anonymous visitor of the cookie banner, when the browser has made a choice.
+    visitor_id: uuid.UUID | None = None
 
 
 @dataclass(frozen=True)
@@ -181,6 +184,8 @@ def lead_submit(
                 **{f"utm_{key}": value for key, value in lead_visit.utm.items()},
                 **lead_visit.analytics_ids,
             )
+            if lead_visit.visitor_id is not None:
+                visitor_link_person(visitor_id=lead_visit.visitor_id, person=person)
             lead_notifications_queue(
                 lead=lead,
                 language=language,

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from privacy.cookies import consent_state
 from privacy.models import PURPOSE_DOCUMENT, DocumentKind, Purpose
 from privacy.visits import MAX_URL, clean_text, client_ip, visit_from_request
 
@@ -79,16 +80,20 @@ def _lead_visit(request: HttpRequest, shown: ShownForm) -> LeadVisit:
         for key in UTM_KEYS
         if request.GET.get(f"utm_{key}")
     }
+    cookie_consent = consent_state(request)
+    # Clause 3.3's identifiers are the statistics scripts' own cookies: kept only when the
+    # visitor had consented to analytics at the time, like the scripts themselves.
     analytics_ids = {
         field: clean_text(request.COOKIES[cookie], ANALYTICS_ID_MAX)
         for cookie, field in ANALYTICS_COOKIES.items()
-        if request.COOKIES.get(cookie)
+        if request.COOKIES.get(cookie) and cookie_consent.granted(Purpose.ANALYTICS)
     }
     return LeadVisit(
         visit=visit_from_request(request, page_url=landing_url, referrer=shown.referrer),
         accessed_at=shown.rendered_at,
         utm=utm,
         analytics_ids=analytics_ids,
+        visitor_id=cookie_consent.visitor_id,
     )
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import email_views, views
+from . import cookie_views, email_views, views
 
 app_name = "privacy"
 
@@ -19,5 +19,7 @@ urlpatterns = [
     path("receipts/<str:token>.json", views.receipt_download, name="receipt"),
     path("unsubscribe/<str:token>/", email_views.unsubscribe, name="unsubscribe"),
     path("confirm/<str:token>/", email_views.confirm, name="confirm"),
+    path("cookies/", cookie_views.cookie_list, name="cookies"),
+    path("cookies/choice/", cookie_views.cookie_choice, name="cookie_choice"),
     path("reconsent/<str:token>/", email_views.reconsent, name="reconsent"),
 ]

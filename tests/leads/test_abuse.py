@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from django.test import Client
+from django.test import Client, override_settings
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -116,7 +116,14 @@ def test_long_and_hostile_headers_are_cut_not_rejected(submit, valid_data):
     assert len(lead.referrer) == 2048
 
 
-def test_analytics_identifiers_are_recorded_from_cookies(client, submit, valid_data):
+ANALYTICS_CONFIGURED = override_settings(YANDEX_METRICA_ID="98765432")
+
+
+@ANALYTICS_CONFIGURED
+def test_analytics_identifiers_are_recorded_from_cookies_under_analytics_consent(
+    client, submit, valid_data
+):
+    client.post("/privacy/cookies/choice/", {"action": "accept_all", "next": "/"})
     client.cookies["_ga"] = "GA1.1.123.456"
     client.cookies["_ym_uid"] = "1700000000123"
     client.cookies["roistat_visit"] = "42"
@@ -129,6 +136,23 @@ def test_analytics_identifiers_are_recorded_from_cookies(client, submit, valid_d
         "1700000000123",
         "42",
     )
+
+
+@ANALYTICS_CONFIGURED
+@pytest.mark.parametrize("choice", [None, "reject_all"])
+def test_analytics_identifiers_are_not_recorded_without_analytics_consent(
+    client, submit, valid_data, choice
+):
+    if choice:
+        client.post("/privacy/cookies/choice/", {"action": choice, "next": "/"})
+    client.cookies["_ga"] = "GA1.1.123.456"
+    client.cookies["_ym_uid"] = "1700000000123"
+    client.cookies["roistat_visit"] = "42"
+
+    submit(valid_data)
+
+    lead = Lead.objects.get()
+    assert (lead.ga_client_id, lead.ym_uid, lead.roistat_visit) == ("", "", "")
 
 
 FIELD_VALUES = st.one_of(
