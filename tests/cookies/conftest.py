@@ -4,6 +4,9 @@ import re
 
 import pytest
 
+# The lead form's own fixtures, to submit it from a browser that made a cookie choice.
+from tests.leads.conftest import submit, valid_data  # noqa: F401
+
 METRICA_ID = "98765432"
 GA_ID = "G-TEST1234"
 ROISTAT_ID = "abc123"

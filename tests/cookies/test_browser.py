@@ -1,0 +1,97 @@
+"""A visitor accepts analytics in Chromium, sees the script load, then withdraws."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from privacy.models import ConsentMethod, ConsentRecord
+
+from .conftest import METRICA_ID
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
+
+STUB = (Path(__file__).parent / "stub_metrica.js").read_text()
+
+
+def _serve_stub_metrica(page) -> list[str]:
+    """Answer the real counter URL with the local stub, so the real CSP decides if it loads."""
+    loads: list[str] = []
+
+    def fulfil(route):
+        loads.append(route.request.url)
+        route.fulfill(status=200, content_type="application/javascript", body=STUB)
+
+    page.route("https://mc.yandex.ru/**", fulfil)
+    return loads
+
+
+def _wait_for_stub(page) -> None:
+    # An async script delays the load event; wait_for_function would need 'unsafe-eval'.
+    page.wait_for_load_state("load")
+    assert page.evaluate("window.__metricaStubLoaded") is True
+
+
+def _ym_cookie(page) -> list[dict]:
+    return [c for c in page.context.cookies() if c["name"] == "_ym_uid"]
+
+
+def test_a_visitor_accepts_analytics_sees_it_load_then_withdraws_and_it_is_gone(
+    live_server, page, published_documents, settings
+):
+    settings.YANDEX_METRICA_ID = METRICA_ID
+    loads = _serve_stub_metrica(page)
+    page.goto(live_server.url + "/")
+
+    banner = page.get_by_role("region", name="Cookies on this site")
+    assert banner.is_visible()
+    assert loads == [] and _ym_cookie(page) == []
+
+    # With the keyboard: Tab to "Accept all" and press Enter.
+    banner.get_by_role("button", name="Accept all").focus()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    _wait_for_stub(page)
+
+    assert loads == ["https://mc.yandex.ru/metrika/tag.js"]
+    assert _ym_cookie(page), "the script set its cookie"
+    assert not banner.is_visible()
+
+    page.get_by_role("link", name="Cookie settings").click()
+    assert banner.is_visible(), "the footer link reopens the banner in place"
+    with page.expect_navigation():
+        banner.get_by_role("button", name="Reject all").click()
+
+    assert page.evaluate("window.__metricaStubLoaded") is None
+    assert page.locator("script[data-analytics]").count() == 0
+    assert _ym_cookie(page) == [], "withdrawal deleted the analytics cookie"
+    assert len(loads) == 1
+    assert list(
+        ConsentRecord.objects.order_by("seq").values_list("purpose", "decision", "method")
+    ) == [
+        ("analytics", "granted", ConsentMethod.COOKIE_BANNER),
+        ("analytics", "denied", ConsentMethod.COOKIE_BANNER),
+    ]
+
+
+def test_the_choice_by_category_works_in_the_browser_and_csp_blocks_nothing_it_allows(
+    live_server, page, published_documents, settings
+):
+    settings.YANDEX_METRICA_ID = METRICA_ID
+    loads = _serve_stub_metrica(page)
+    violations: list[str] = []
+    page.on(
+        "console", lambda m: violations.append(m.text) if "Content Security" in m.text else None
+    )
+    page.goto(live_server.url + "/privacy/")
+
+    page.get_by_text("Choose by category").click()
+    page.get_by_label("Analytics").check()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save my choice").click()
+    _wait_for_stub(page)
+
+    assert page.url == live_server.url + "/privacy/"
+    assert len(loads) == 1
+    assert violations == []
