@@ -47,12 +47,23 @@ PRIVACY_OFFICER_PERMISSIONS = [
 # permission on them, for the models that exist when roles_sync runs. The migration that adds
 # such a model re-runs roles_sync.
 PRIVACY_OFFICER_MODELS = ("rightsrequest", "claim", "incident", "breach", "disclosure")
+# Campaigns show an audience count and progress, never who is in them: officers run consent-
+# based mailings, publishers the re-consent mailing after a material policy change.
+CAMPAIGN_PERMISSIONS = [
+    "leads.view_campaign",
+    "leads.add_campaign",
+    "leads.change_campaign",
+    "leads.delete_campaign",
+    "leads.send_campaign",
+]
+PRIVACY_OFFICER_PERMISSIONS += CAMPAIGN_PERMISSIONS
 POLICY_PUBLISHER_PERMISSIONS = [
     "privacy.view_documentversion",
     "privacy.add_documentversion",
     "privacy.change_documentversion",
     "privacy.delete_documentversion",
     "privacy.publish_documentversion",
+    *CAMPAIGN_PERMISSIONS,
 ]
 ROLE_PERMISSIONS = {
     Role.LEAD_REVIEWER: LEAD_REVIEWER_PERMISSIONS,

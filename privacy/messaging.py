@@ -406,6 +406,8 @@ def message_render(message: Message) -> EmailMultiAlternatives:
         )
     with translation.override(message.language):
         base = f"emails/{message.kind}"
+        if message.kind == MessageKind.STAFF_ALERT and message.context.get("alert"):
+            base = f"emails/staff_alert_{message.context['alert']}"  # e.g. overdue blocks
         subject = render_to_string(f"{base}_subject.txt", context).strip().replace("\n", " ")
         text = render_to_string(f"{base}.txt", context)
         html = render_to_string(f"{base}.html", context)
