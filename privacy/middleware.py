@@ -9,14 +9,13 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_vary_headers
 
-from .cookies import ConsentState, consent_state
+from .cookies import Script, consent_state
 
 _ETAG = re.compile(r'^(W/)?"(.*)"$')
 
 
-def csp_with_scripts(state: ConsentState) -> dict[str, list[str]] | None:
-    """The site's policy widened by the hosts of the scripts this state allows, if any."""
-    scripts = state.scripts_allowed
+def csp_with_scripts(scripts: list[Script]) -> dict[str, list[str]] | None:
+    """The site's policy widened by the hosts of these scripts, if any."""
     if not scripts:
         return None
     policy = {directive: list(values) for directive, values in settings.SECURE_CSP.items()}
@@ -55,7 +54,9 @@ class CookieConsentMiddleware:
         patch_vary_headers(response, ("Cookie", "Sec-GPC"))
         if response.has_header("ETag"):
             response["ETag"] = _with_variant(response["ETag"], state.variant())
-        policy = csp_with_scripts(state)
+        # Only a page that rendered consented scripts (see {% consented_scripts %}) gets their
+        # hosts: the admin, JSON and every page without them keep the strict policy.
+        policy = csp_with_scripts(getattr(request, "consented_scripts_rendered", []))
         if policy is not None and getattr(response, "_csp_config", None) is None:
             response._csp_config = policy  # type: ignore[attr-defined]
         return response

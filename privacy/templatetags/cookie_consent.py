@@ -38,7 +38,10 @@ def consented_scripts(context: template.Context) -> SafeString:
         return mark_safe("")
     state = consent_state(request)
     parts: list[str] = []
-    for script in state.scripts_allowed:
+    scripts = state.scripts_allowed
+    # The middleware allows these scripts' hosts in this response's CSP, and only these.
+    request.consented_scripts_rendered = scripts
+    for script in scripts:
         values: dict[str, Any] = {
             "id": script.config_id,
             "nonce": context.get("csp_nonce"),

@@ -209,3 +209,15 @@ def test_without_a_policy_in_force_the_choice_is_not_saved(client, all_scripts, 
 
     assert response.status_code == 503
     assert CHOICE_COOKIE not in response.cookies
+
+
+def test_a_page_without_the_scripts_keeps_the_strict_policy_after_consent(
+    client, all_scripts, choose
+):
+    choose("accept_all")
+
+    admin_login = client.get("/admin/login/")
+
+    assert admin_login.status_code == 200
+    for host in HOSTS:
+        assert host not in admin_login["Content-Security-Policy"]
