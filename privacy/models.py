@@ -574,6 +574,8 @@ class MessageKind(models.TextChoices):
     ADVERTISING = "advertising", _("Advertising")
     LEGAL_NOTICE = "legal_notice", _("Legal notice")
     DOUBLE_OPT_IN = "double_opt_in", _("Confirmation of consent (double opt-in)")
+    # Confirmation links, acknowledgments and answers of rights requests: the person asked.
+    RIGHTS = "rights", _("Rights request")
 
 
 class SkipReason(models.TextChoices):
@@ -662,6 +664,11 @@ class AuditAction(models.TextChoices):
     MESSAGE_RETRIED = "message_retried", _("Retried a failed message")
     LOGGED_IN = "logged_in", _("Logged in")
     LOGIN_FAILED = "login_failed", _("Failed to log in")
+    REQUEST_ANSWERED = "request_answered", _("Answered a rights request")
+    PERSON_ERASED = "person_erased", _("Erased a person's data")
+    DATA_CORRECTED = "data_corrected", _("Corrected a person's data")
+    INCIDENT_NOTIFIED = "incident_notified", _("Notified people of an incident")
+    DISCLOSURE_RECORDED = "disclosure_recorded", _("Recorded a disclosure to an authority")
 
 
 class AuditEntryQuerySet(models.QuerySet["AuditEntry"]):
@@ -786,3 +793,282 @@ class VisitorLink(models.Model):
 def visitor_source(visitor_id: uuid.UUID) -> str:
     """The `source` of the consent records an anonymous visitor's cookie choices append."""
     return f"visitor:{visitor_id}"
+
+
+# --- Rights requests, incidents and disclosures (issue 7) ----------------------------------
+
+
+class DataCategory(models.TextChoices):
+    ACCOUNT_NAME = "account_name", _("Account name")
+    PHONE = "phone", _("Phone")
+    EMAIL = "email", _("E-mail")
+    VISIT = "visit", _("Visit metadata (IP address, browser, pages, referrer)")
+    ANALYTICS_IDS = "analytics_ids", _("Analytics identifiers (cookies)")
+    CONSENTS = "consents", _("Consent records")
+    MESSAGES = "messages", _("Messages sent")
+
+
+class RightsRequestQuerySet(models.QuerySet["RightsRequest"]):
+    def open(self) -> RightsRequestQuerySet:
+        """Confirmed by the person and not yet answered or rejected: the clock runs."""
+        return self.filter(
+            status__in=[RightsRequest.Status.VERIFIED, RightsRequest.Status.IN_PROGRESS]
+        )
+
+    def due_by(self, day: date) -> RightsRequestQuerySet:
+        return self.open().filter(due_on__lte=day)
+
+
+class RightsRequest(models.Model):
+    """A person's request about their data (clauses 6.1.2, 8.1, 9.3), with its legal clock."""
+
+    class Kind(models.TextChoices):
+        ACCESS = "access", _("A copy of my data")
+        CORRECTION = "correction", _("Correct or complete my data")
+        WITHDRAWAL = "withdrawal", _("Withdraw a consent")
+        BLOCKING = "blocking", _("Block my data")
+        ERASURE = "erasure", _("Erase my data")
+        CLAIM = "claim", _("A claim (a written proposal to settle a dispute)")
+        QUESTION = "question", _("A question or a suggestion")
+
+    class Status(models.TextChoices):
+        NEW = "new", _("New (address not confirmed)")
+        VERIFIED = "verified", _("Confirmed")
+        IN_PROGRESS = "in_progress", _("In progress")
+        ANSWERED = "answered", _("Answered")
+        REJECTED = "rejected", _("Rejected")
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    # As typed and normalised; blanked on erasure (the digest stays, to show it was handled).
+    email = models.CharField(_("e-mail"), max_length=254, blank=True)
+    email_digest = models.CharField(max_length=64, editable=False)
+    person = models.ForeignKey(
+        Person,
+        verbose_name=_("person"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="rights_requests",
+    )
+    purpose = models.CharField(
+        _("consent withdrawn"), max_length=16, choices=Purpose.choices, blank=True
+    )
+    details = models.TextField(_("the person's words"), blank=True)
+    language = models.CharField(_("language"), max_length=8, default="en")
+    received_at = models.DateTimeField(_("received at"), default=timezone.now, editable=False)
+    verified_at = models.DateTimeField(_("confirmed at"), null=True, blank=True, editable=False)
+    due_on = models.DateField(_("due"), null=True, blank=True, editable=False)
+    extended_at = models.DateTimeField(_("extended at"), null=True, blank=True, editable=False)
+    extension_reason = models.TextField(
+        _("reason for the extension"),
+        blank=True,
+        help_text=_("Sent to the person when the deadline is extended."),
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.NEW, editable=False
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assignee"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    answer = models.TextField(_("answer"), blank=True)
+    rejection_reason = models.TextField(_("reason for the rejection"), blank=True)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True, editable=False)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("answered by"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    # The one-time link: its nonce, spent on first use; the link's signature carries expiry.
+    verify_nonce = models.CharField(max_length=64, blank=True, editable=False)
+    # A new e-mail asked for in a correction, waiting for its own confirmation.
+    new_email = models.CharField(_("new e-mail to confirm"), max_length=254, blank=True)
+    new_email_nonce = models.CharField(max_length=64, blank=True, editable=False)
+
+    objects = RightsRequestQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("rights request")
+        verbose_name_plural = _("rights requests")
+        ordering = ["due_on", "-received_at"]
+        permissions = [
+            ("answer_rightsrequest", _("Can answer, reject and extend rights requests")),
+            ("erase_person", _("Can erase a person's data")),
+        ]
+        indexes = [
+            models.Index(fields=["status", "due_on"], name="rights_request_open_due"),
+            models.Index(fields=["email_digest"], name="rights_request_email"),
+        ]
+
+    def __str__(self) -> str:
+        # No address here: admin history and logs keep object names after an erasure.
+        return f"#{self.pk} {self.get_kind_display()}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in (self.Status.VERIFIED, self.Status.IN_PROGRESS)
+
+    def days_left(self, today: date | None = None) -> int | None:
+        if self.due_on is None or not self.is_open:
+            return None
+        return (self.due_on - (today or timezone.localdate())).days
+
+
+class DataCorrection(models.Model):
+    """One field of a person's data changed at their request: before and after (6.1.2)."""
+
+    request = models.ForeignKey(
+        RightsRequest,
+        verbose_name=_("rights request"),
+        on_delete=models.PROTECT,
+        related_name="corrections",
+    )
+    person = models.ForeignKey(
+        Person, verbose_name=_("person"), on_delete=models.PROTECT, related_name="corrections"
+    )
+    field = models.CharField(_("field"), max_length=32)
+    before = models.TextField(_("before"), blank=True)
+    after = models.TextField(_("after"), blank=True)
+    created_at = models.DateTimeField(_("changed at"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("data correction")
+        verbose_name_plural = _("data corrections")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.field} ({self.created_at:%Y-%m-%d})"
+
+
+class Destruction(models.Model):
+    """A destruction record: what of a person's data was destroyed, when, by whom, why."""
+
+    class Ground(models.TextChoices):
+        REQUEST = "request", _("The person's request for erasure")
+        WITHDRAWAL = "withdrawal", _("Withdrawal of the consent to processing")
+        UNLAWFUL = "unlawful", _("Unlawful processing found")
+        RETENTION = "retention", _("The retention period ended")
+
+    person = models.ForeignKey(
+        Person, verbose_name=_("person"), on_delete=models.PROTECT, related_name="destructions"
+    )
+    request = models.ForeignKey(
+        RightsRequest,
+        verbose_name=_("rights request"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="destructions",
+    )
+    ground = models.CharField(_("ground"), max_length=16, choices=Ground.choices)
+    # Counts per kind of row, e.g. {"leads": 2, "consent_records": 6}: never the data itself.
+    destroyed = models.JSONField(_("what was destroyed"), default=dict)
+    created_at = models.DateTimeField(_("destroyed at"), default=timezone.now, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("destroyed by"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("destruction record")
+        verbose_name_plural = _("destruction records")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} person {self.person_id} ({self.created_at:%Y-%m-%d})"
+
+
+class Incident(models.Model):
+    """A breach of personal data (clause 5.3): the authority clocks and the notice to people."""
+
+    class Audience(models.TextChoices):
+        ALL = "all", _("Everyone")
+        CREATED_BETWEEN = "created_between", _("People first recorded between two dates")
+
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("what happened"))
+    occurred_at = models.DateTimeField(_("happened at"), null=True, blank=True)
+    detected_at = models.DateTimeField(_("detected at"), default=timezone.now)
+    data_categories = models.JSONField(_("data categories"), default=list, blank=True)
+    authority_notified_at = models.DateTimeField(
+        _("authority notified at"), null=True, blank=True
+    )
+    investigation_reported_at = models.DateTimeField(
+        _("investigation results reported at"), null=True, blank=True
+    )
+    audience = models.CharField(
+        _("people affected"), max_length=16, choices=Audience.choices, default=Audience.ALL
+    )
+    affected_from = models.DateField(_("from"), null=True, blank=True)
+    affected_to = models.DateField(_("to"), null=True, blank=True)
+    notice_subject = models.CharField(_("notice subject"), max_length=200, blank=True)
+    notice_body = models.TextField(_("notice text"), blank=True)
+    # Keyset cursor of the fan-out, like a campaign's, so a rerun continues where it stopped.
+    notice_cursor = models.BigIntegerField(default=0, editable=False)
+    notice_started_at = models.DateTimeField(
+        _("notice started at"), null=True, blank=True, editable=False
+    )
+    notice_finished_at = models.DateTimeField(
+        _("notice queued in full at"), null=True, blank=True, editable=False
+    )
+    created_at = models.DateTimeField(_("recorded at"), default=timezone.now, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("incident")
+        verbose_name_plural = _("incidents")
+        ordering = ["-detected_at"]
+        permissions = [("notify_incident", _("Can notify people of an incident"))]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def dedupe_key(self) -> str:
+        return f"incident:{self.pk}"
+
+
+class Disclosure(models.Model):
+    """A transfer of personal data to a state authority (clause 5.2)."""
+
+    authority = models.CharField(_("authority"), max_length=300)
+    legal_basis = models.TextField(_("legal basis"))
+    reference = models.CharField(_("their request reference"), max_length=200, blank=True)
+    people = models.ManyToManyField(Person, verbose_name=_("people"), related_name="disclosures")
+    data_categories = models.JSONField(_("data categories released"), default=list)
+    released_at = models.DateTimeField(_("released at"), default=timezone.now)
+    released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("released by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("recorded at"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("disclosure")
+        verbose_name_plural = _("disclosures")
+        ordering = ["-released_at"]
+
+    def __str__(self) -> str:
+        return f"{self.authority} ({self.released_at:%Y-%m-%d})"
