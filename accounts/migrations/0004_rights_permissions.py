@@ -1,4 +1,4 @@
-"""Campaign permissions for privacy officers and policy publishers (re-consent)."""
+"""Privacy officers get every permission on rights requests, incidents and disclosures."""
 
 from django.db import migrations
 
