@@ -193,6 +193,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "privacy.block_tasks.mail_overdue_blocks",
         "schedule": crontab(hour=7, minute=0),
     },
+    # Rights requests due soon or overdue, mailed to officers; stale unconfirmed ones purged.
+    "mail-due-rights-requests": {
+        "task": "privacy.rights_tasks.mail_due_requests",
+        "schedule": crontab(hour=7, minute=5),
+    },
 }
 CELERY_TIMEZONE = "UTC"
 
@@ -300,6 +305,45 @@ GPC_REFUSES_ANALYTICS = env.bool("GPC_REFUSES_ANALYTICS", default=False)
 # Bump to ask every visitor again (the banner's wording or meaning changed).
 COOKIE_BANNER_VERSION = env.str("COOKIE_BANNER_VERSION", default="1")
 # --- end of cookie consent ----------------------------------------------------------------
+
+# --- Rights requests and incidents: the legal clocks (issue 7) ------------------------------
+# "ru": 152-FZ clocks in working days of the Russian production calendar; "gdpr": one month
+# for every right, extendable by two with notice (GDPR Art. 12(3)).
+RIGHTS_CLOCK_MODE = env.str("RIGHTS_CLOCK_MODE", default="ru")
+if RIGHTS_CLOCK_MODE not in ("ru", "gdpr"):
+    raise ImproperlyConfigured("RIGHTS_CLOCK_MODE must be 'ru' or 'gdpr'.")
+RIGHTS_CLOCKS = {
+    # Art. 20(3) 152-FZ: 10 working days, once extendable by 5 with a reasoned notice.
+    "access_working_days": env.int("RIGHTS_ACCESS_WORKING_DAYS", default=10),
+    "access_extension_working_days": env.int("RIGHTS_ACCESS_EXTENSION_WORKING_DAYS", default=5),
+    # Art. 21(2): inaccurate data corrected within 7 working days.
+    "correction_working_days": env.int("RIGHTS_CORRECTION_WORKING_DAYS", default=7),
+    # Art. 21(3): data processed unlawfully destroyed within 10 working days.
+    "erasure_working_days": env.int("RIGHTS_ERASURE_WORKING_DAYS", default=10),
+    # Art. 21(1): blocking from the moment of the request; one working day to confirm it.
+    "blocking_working_days": env.int("RIGHTS_BLOCKING_WORKING_DAYS", default=1),
+    # Art. 21(5): data held only on a withdrawn consent destroyed within 30 days.
+    "withdrawal_days": env.int("RIGHTS_WITHDRAWAL_DAYS", default=30),
+    # Policy clause 8.2: claims answered within 30 calendar days; questions (9.3) likewise.
+    "claim_days": env.int("RIGHTS_CLAIM_DAYS", default=30),
+    "question_days": env.int("RIGHTS_QUESTION_DAYS", default=30),
+    "gdpr_months": env.int("RIGHTS_GDPR_MONTHS", default=1),
+    "gdpr_extension_months": env.int("RIGHTS_GDPR_EXTENSION_MONTHS", default=2),
+}
+if any(value < 0 for value in RIGHTS_CLOCKS.values()):
+    raise ImproperlyConfigured("The RIGHTS_* clocks must be 0 or more.")
+# Requests due within this many days are highlighted and in the officers' morning reminder.
+RIGHTS_DUE_SOON_DAYS = env.int("RIGHTS_DUE_SOON_DAYS", default=3)
+RIGHTS_CONFIRM_LINK_HOURS = env.int("RIGHTS_CONFIRM_LINK_HOURS", default=24)
+RIGHTS_EXPORT_LINK_HOURS = env.int("RIGHTS_EXPORT_LINK_HOURS", default=72)
+RIGHTS_REQUEST_RATE_LIMIT = env.str("RIGHTS_REQUEST_RATE_LIMIT", default="5/h")
+# Breach clocks from detection: Russian law (152-FZ Art. 19(3.1)) 24 h to notify the
+# authority, 72 h for the investigation's results; GDPR Art. 33: 72 h to notify.
+INCIDENT_AUTHORITY_HOURS = env.int(
+    "INCIDENT_AUTHORITY_HOURS", default=72 if RIGHTS_CLOCK_MODE == "gdpr" else 24
+)
+INCIDENT_INVESTIGATION_HOURS = env.int("INCIDENT_INVESTIGATION_HOURS", default=72)
+# --- end of rights requests ---------------------------------------------------------------
 
 # Lead form abuse limits.
 LEAD_RATE_LIMIT = env.str("LEAD_RATE_LIMIT", default="10/m")

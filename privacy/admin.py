@@ -340,3 +340,5 @@ __all__ = [
     "ReadOnlyAdmin",
     "register_person_inline",
 ]
+
+from .rights_admin import DisclosureAdmin, IncidentAdmin, RightsRequestAdmin  # noqa: E402, F401

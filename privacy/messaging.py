@@ -163,6 +163,9 @@ def message_gate(message: Message) -> GateDecision:
     """Decide whether `message` may go now, from the state at this moment, and why not."""
     if message.kind == MessageKind.STAFF_ALERT:
         return ALLOW  # to staff, about the lead, with a link rather than personal data
+    # Rights request links and answers: the person asked (maybe not yet known as one).
+    if message.kind == MessageKind.RIGHTS and message.to_email:
+        return deny(SkipReason.SUPPRESSED) if is_suppressed(message) else ALLOW
     person = message.person
     if person is None or not message.to_email:
         return deny(SkipReason.NO_ADDRESS)

@@ -60,3 +60,6 @@ def sweep_messages() -> dict[str, int]:
 
 # Celery autodiscovers only <app>.tasks: the blocks task lives beside, registered here.
 from .block_tasks import mail_overdue_blocks  # noqa: E402, F401
+
+# The rights requests and incidents tasks live beside, registered here like the blocks task.
+from .rights_tasks import mail_due_requests, notify_incident  # noqa: E402, F401

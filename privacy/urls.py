@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import cookie_views, email_views, views
+from . import cookie_views, email_views, rights_views, views
 
 app_name = "privacy"
 
@@ -22,4 +22,10 @@ urlpatterns = [
     path("cookies/", cookie_views.cookie_list, name="cookies"),
     path("cookies/choice/", cookie_views.cookie_choice, name="cookie_choice"),
     path("reconsent/<str:token>/", email_views.reconsent, name="reconsent"),
+    path("requests/", rights_views.request_form, name="requests"),
+    path("requests/sent/", rights_views.request_sent, name="request_sent"),
+    path("requests/confirm/<str:token>/", rights_views.request_confirm, name="request_confirm"),
+    path("requests/email/<str:token>/", rights_views.request_new_email, name="request_new_email"),
+    path("requests/export/<str:token>/", rights_views.request_export, name="request_export"),
+    path("requests/<uuid:public_id>/", rights_views.request_detail, name="request_detail"),
 ]

@@ -1,0 +1,23 @@
+"""Celery tasks of rights requests and incidents: thin wrappers calling their services."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from .incidents import incident_fan_out
+from .rights import requests_due_notify, requests_purge_unconfirmed, rights_scrub_erased
+
+
+@shared_task(ignore_result=True)
+def mail_due_requests() -> dict[str, int]:
+    """Each morning: remind officers of requests due soon, and clear what no longer may stay."""
+    return {
+        "reminders": requests_due_notify(),
+        "unconfirmed_purged": requests_purge_unconfirmed(),
+        "erased_addresses_cleared": rights_scrub_erased(),
+    }
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def notify_incident(incident_id: int) -> int:
+    return incident_fan_out(incident_id=incident_id)
