@@ -166,7 +166,9 @@ def person_export(*, person: Person | None, email: str) -> dict[str, Any]:
             "created_at": _iso(m.created_at),
             "finished_at": _iso(m.finished_at),
         }
-        for m in Message.objects.filter(person=person).order_by("created_at")
+        for m in Message.objects.filter(
+            Q(person=person) | Q(to_email__iexact=person.email or "-")
+        ).order_by("created_at")
     ]
     data["blocks"] = [
         {

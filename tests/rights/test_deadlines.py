@@ -42,9 +42,7 @@ def test_a_claim_is_due_thirty_calendar_days_later_across_a_month_end():
 
 
 def test_a_withdrawal_gives_thirty_days_to_destroy_the_data():
-    assert due_date(kind=Kind.WITHDRAWAL, received=date(2026, 2, 1), mode="ru") == date(
-        2026, 3, 3
-    )
+    assert due_date(kind=Kind.WITHDRAWAL, received=date(2026, 2, 1), mode="ru") == date(2026, 3, 3)
 
 
 @pytest.mark.parametrize(
