@@ -1,0 +1,182 @@
+"""Erasure leaves no personal data and a verifying consent log; corrections are recorded."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from leads.models import Lead
+from privacy.blocks import person_block
+from privacy.erasure import ERASE_BLOCKED
+from privacy.models import (
+    AuditAction,
+    AuditEntry,
+    BlockRequester,
+    DataCorrection,
+    Destruction,
+    Person,
+    RightsRequest,
+)
+from privacy.rights import RightsError, request_erase, rights_scrub_erased
+from privacy.services import consent_log_verify
+
+from .conftest import link_in, mails_to, send_outbox
+
+pytestmark = pytest.mark.django_db
+Status = RightsRequest.Status
+
+EMAIL = "zoe.unique@example.com"
+PHONE = "+79161112233"
+NAME = "Zyxwvut Trading"
+
+
+def tables_holding(*needles: str) -> list[tuple[str, str, str]]:
+    """Every (table, column, needle) of the database where a text or JSON value holds it."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """SELECT table_name, column_name FROM information_schema.columns
+               WHERE table_schema = 'public'
+                 AND data_type IN ('text', 'character varying', 'json', 'jsonb', 'inet')"""
+        )
+        columns = cursor.fetchall()
+        found = []
+        for table, column in columns:
+            for needle in needles:
+                cursor.execute(
+                    f'SELECT count(*) FROM "{table}" WHERE "{column}"::text ILIKE %s',  # noqa: S608
+                    [f"%{needle}%"],
+                )
+                if cursor.fetchone()[0]:
+                    found.append((table, column, needle))
+    return found
+
+
+@pytest.fixture
+def zoe(make_lead):
+    return make_lead(EMAIL, PHONE, account_name=NAME, utm_source="yandex")
+
+
+def test_erasure_leaves_no_personal_data_and_the_consent_log_still_verifies(
+    confirmed, officer, zoe
+):
+    rights_request = confirmed("erasure", EMAIL)
+    assert {t for t, _c, _n in tables_holding(EMAIL)} >= {"leads_lead", "privacy_person"}
+
+    request_erase(request=rights_request, staff=officer)
+    send_outbox()
+    rights_scrub_erased()
+
+    assert tables_holding(EMAIL, PHONE, NAME, "203.0.113.7") == []
+    assert consent_log_verify() is None
+    person = Person.objects.get(pk=zoe.person_id)
+    assert person.erased_at is not None and person.email is None
+    destruction = Destruction.objects.get()
+    assert (destruction.person, destruction.created_by) == (person, officer)
+    assert destruction.ground == Destruction.Ground.REQUEST
+    assert destruction.destroyed["leads"] == 1
+    assert destruction.destroyed["consent_records_pseudonymised"] == 3
+    assert AuditEntry.objects.filter(action=AuditAction.PERSON_ERASED, person=person).exists()
+    # The rows the law asks to keep are there, pseudonymised: the proof consent existed.
+    assert person.consent_records.count() == 3
+    assert Lead.objects.filter(person=person).count() == 1
+    assert RightsRequest.objects.get().status == Status.ANSWERED
+
+
+def test_the_person_hears_the_erasure_was_done_before_the_address_goes(confirmed, officer, zoe):
+    rights_request = confirmed("erasure", EMAIL)
+    send_outbox()
+
+    request_erase(request=rights_request, staff=officer)
+    assert rights_scrub_erased() == 0  # the answer is still queued
+    send_outbox()
+
+    assert any("erased" in m.body for m in mails_to(EMAIL))
+    assert rights_scrub_erased() == 1
+
+
+def test_a_blocked_person_cannot_be_erased_until_the_block_is_lifted(confirmed, officer, zoe):
+    rights_request = confirmed("erasure", EMAIL)
+    person_block(
+        person=zoe.person,
+        requested_by=BlockRequester.AUTHORITY,
+        reason="Court case",
+        review_by=timezone.localdate() + timedelta(days=10),
+        staff=officer,
+    )
+
+    with pytest.raises(RightsError, match=ERASE_BLOCKED):
+        request_erase(request=rights_request, staff=officer)
+
+    zoe.refresh_from_db()
+    assert zoe.email == EMAIL and zoe.account_name == NAME
+    assert Person.objects.get(pk=zoe.person_id).erased_at is None
+    assert RightsRequest.objects.get().status == Status.VERIFIED
+    assert not Destruction.objects.exists()
+
+
+def test_a_reviewer_cannot_erase(confirmed, reviewer, zoe):
+    rights_request = confirmed("erasure", EMAIL)
+
+    with pytest.raises(RightsError):
+        request_erase(request=rights_request, staff=reviewer)
+    assert Person.objects.get(pk=zoe.person_id).erased_at is None
+
+
+def test_a_person_corrects_name_and_phone_recorded_with_before_and_after(client, confirmed, zoe):
+    rights_request = confirmed("correction", EMAIL)
+    page = f"/privacy/requests/{rights_request.public_id}/"
+    assert NAME in client.get(page).text
+
+    response = client.post(
+        page, {"account_name": "  Zyx Trading  ", "phone": "8 (916) 999-88-77", "email": EMAIL}
+    )
+
+    assert response.status_code == 303
+    zoe.refresh_from_db()
+    assert (zoe.account_name, zoe.phone) == ("Zyx Trading", "+79169998877")
+    assert Person.objects.get(pk=zoe.person_id).phone == "+79169998877"
+    changes = {c.field: (c.before, c.after) for c in DataCorrection.objects.all()}
+    assert changes == {
+        "phone": (PHONE, "+79169998877"),
+        "account_name": (NAME, "Zyx Trading"),
+    }
+    assert RightsRequest.objects.get().status == Status.ANSWERED
+
+
+def test_an_impossible_phone_is_refused_and_changes_nothing(client, confirmed, zoe):
+    rights_request = confirmed("correction", EMAIL)
+
+    response = client.post(
+        f"/privacy/requests/{rights_request.public_id}/",
+        {"account_name": "New name", "phone": "12", "email": EMAIL},
+    )
+
+    assert response.status_code == 400
+    assert "valid phone number" in response.text
+    zoe.refresh_from_db()
+    assert (zoe.account_name, zoe.phone) == (NAME, PHONE)
+    assert not DataCorrection.objects.exists()
+
+
+def test_a_new_email_takes_effect_only_when_confirmed_from_the_new_address(client, confirmed, zoe):
+    rights_request = confirmed("correction", EMAIL)
+
+    client.post(
+        f"/privacy/requests/{rights_request.public_id}/",
+        {"account_name": NAME, "phone": PHONE, "email": "zoe.new@example.com"},
+    )
+    assert Person.objects.get(pk=zoe.person_id).email == EMAIL
+    send_outbox()
+    [confirmation] = mails_to("zoe.new@example.com")
+
+    assert client.post(link_in(confirmation, "email")).status_code == 200
+
+    assert Person.objects.get(pk=zoe.person_id).email == "zoe.new@example.com"
+    zoe.refresh_from_db()
+    assert zoe.email == "zoe.new@example.com"
+    [change] = DataCorrection.objects.all()
+    assert (change.field, change.before, change.after) == ("email", EMAIL, "zoe.new@example.com")
+    assert client.post(link_in(confirmation, "email")).status_code == 400  # one use
