@@ -30,6 +30,9 @@ def people_reachable_for(purpose: str) -> QuerySet[Person]:
     )
     return (
         Person.objects.filter(erased_at__isnull=True, email__isnull=False)
+        # The person's current-state column (kept under the log's lock) narrows the scan to
+        # people whose latest decision is a grant; the log below stays the authority.
+        .filter(**{f"consent_{purpose}": Decision.GRANTED})
         .annotate(latest_decision=latest_decision, last_denial=last_denial)
         .filter(latest_decision=Decision.GRANTED)
         .filter(Exists(confirmation))
