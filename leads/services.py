@@ -208,8 +208,8 @@ def lead_notifications_queue(*, lead: Lead, language: str, granted: list[str]) -
         person=person,
         to_email=lead.email,
         language=language,
+        # No dedupe key: the lead's own unique submission token already makes it one per lead.
         context={"receipt_token": lead.receipt.token if lead.receipt else ""},
-        dedupe_key=f"ack:{lead.public_id}",
     )
     admin_url = settings.SITE_URL + reverse("admin:leads_lead_change", args=[lead.pk])
     for address in settings.STAFF_ALERT_EMAILS:

@@ -222,26 +222,34 @@ def message_queue(
 
     Returns None when a message with the same dedupe key already exists for this person.
     """
-    try:
-        with transaction.atomic():
-            message = Message.objects.create(
-                kind=kind,
-                person=person,
-                to_email=to_email,
-                language=language,
-                context=context or {},
-                dedupe_key=dedupe_key,
-            )
-    except IntegrityError:
-        if not dedupe_key:
-            raise
-        return None
-    transaction.on_commit(lambda: messages_enqueue(message_ids=[message.pk]))
+    fields = {
+        "kind": kind,
+        "person": person,
+        "to_email": to_email,
+        "language": language,
+        "context": context or {},
+        "dedupe_key": dedupe_key,
+        # Marked as handed over now, with the commit: saves a write on every submission. If the
+        # hand-over fails, messages_enqueue clears it so the sweeper picks the row up soon.
+        "enqueued_at": timezone.now(),
+    }
+    if dedupe_key:
+        try:
+            with transaction.atomic():  # the savepoint keeps the caller's transaction usable
+                message = Message.objects.create(**fields)
+        except IntegrityError:
+            return None
+    else:
+        message = Message.objects.create(**fields)
+    transaction.on_commit(lambda: messages_enqueue(message_ids=[message.pk], marked=True))
     return message
 
 
-def messages_enqueue(*, message_ids: list[int]) -> int:
-    """Hand messages to Celery in batches; a broker outage leaves them queued for the sweeper."""
+def messages_enqueue(*, message_ids: list[int], marked: bool = False) -> int:
+    """Hand messages to Celery in batches; a broker outage leaves them queued for the sweeper.
+
+    `marked`: the rows already carry enqueued_at (message_queue sets it in the same insert).
+    """
     from .tasks import send_message, send_message_batch
 
     handed: list[int] = []
@@ -256,7 +264,13 @@ def messages_enqueue(*, message_ids: list[int]) -> int:
             logger.warning("broker unavailable: %d messages stay queued", len(message_ids))
             break
         handed.extend(batch)
-    if handed:
+    if marked:
+        unhanded = message_ids[len(handed) :]
+        if unhanded:
+            Message.objects.filter(pk__in=unhanded, status=Message.Status.QUEUED).update(
+                enqueued_at=None
+            )
+    elif handed:
         Message.objects.filter(pk__in=handed, status=Message.Status.QUEUED).update(
             enqueued_at=timezone.now()
         )
