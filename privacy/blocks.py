@@ -178,10 +178,15 @@ def blocks_overdue_notify(*, today: date | None = None) -> int:
         "blocks": [{"id": block.pk, "review_by": block.review_by.isoformat()} for block in overdue],
         "count": len(overdue),
     }
+    return officers_alert_daily(topic="overdue-blocks", context=context, today=today)
+
+
+def officers_alert_daily(*, topic: str, context: dict[str, Any], today: date) -> int:
+    """Queue one staff alert about `topic` to each privacy officer, at most once a day."""
     queued = 0
     with transaction.atomic():
         for officer in privacy_officers():
-            key = f"overdue-blocks:{today.isoformat()}:{officer.pk}"
+            key = f"{topic}:{today.isoformat()}:{officer.pk}"
             # The unique (dedupe_key, person) index ignores rows without a person, so a rerun
             # on the same day is caught here; beat runs this once a day, so no race to guard.
             if Message.objects.filter(dedupe_key=key).exists():

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_noop
 
 from .audit import audit_record
-from .blocks import BlockError, person_block, person_is_blocked, privacy_officers
+from .blocks import BlockError, officers_alert_daily, person_block, person_is_blocked
 from .consents import consent_withdraw
 from .deadlines import can_extend, due_date, extended_due_date
 from .erasure import (
@@ -588,21 +588,7 @@ def requests_due_notify(*, today: date | None = None) -> int:
         ],
         "count": len(due),
     }
-    queued = 0
-    with transaction.atomic():
-        for officer in privacy_officers():
-            key = f"rights-due:{today.isoformat()}:{officer.pk}"
-            # Rows without a person escape the unique index: once a day, checked here.
-            if Message.objects.filter(dedupe_key=key).exists():
-                continue
-            message_queue(
-                kind=MessageKind.STAFF_ALERT,
-                to_email=officer.email,
-                context=context,
-                dedupe_key=key,
-            )
-            queued += 1
-    return queued
+    return officers_alert_daily(topic="rights-due", context=context, today=today)
 
 
 def requests_purge_unconfirmed(*, now: Any = None) -> int:
