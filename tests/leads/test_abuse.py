@@ -42,7 +42,8 @@ def test_submissions_over_the_rate_limit_get_a_friendly_429(submit, valid_data, 
 
 def test_the_rate_limit_is_per_client_address(submit, valid_data, settings):
     settings.LEAD_RATE_LIMIT = "1/m"
-    assert submit({**valid_data, "phone": "1"}, REMOTE_ADDR="198.51.100.1")
+    assert submit({**valid_data, "phone": "1"}, REMOTE_ADDR="198.51.100.1").status_code == 400
+    assert submit(valid_data, REMOTE_ADDR="198.51.100.1").status_code == 429
 
     other = submit(valid_data, REMOTE_ADDR="198.51.100.2")
 
