@@ -347,6 +347,7 @@ INCIDENT_INVESTIGATION_HOURS = env.int("INCIDENT_INVESTIGATION_HOURS", default=7
 
 # Lead form abuse limits.
 LEAD_RATE_LIMIT = env.str("LEAD_RATE_LIMIT", default="10/m")
+COOKIE_CHOICE_RATE_LIMIT = env.str("COOKIE_CHOICE_RATE_LIMIT", default="30/m")
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=64 * 1024)
 
 ADMIN_URL = env.str("ADMIN_URL", default="admin/").strip("/") + "/"

@@ -11,11 +11,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from privacy.cookies import consent_state
 from privacy.models import PURPOSE_DOCUMENT, DocumentKind, Purpose
+from privacy.ratelimit import rate_limit_hit
 from privacy.visits import MAX_URL, clean_text, client_ip, visit_from_request
 
 from .forms import LeadForm
 from .models import Lead
-from .ratelimit import rate_limit_hit
 from .services import (
     DocumentsChanged,
     FormTokenInvalid,

@@ -29,7 +29,8 @@ from .cookies import (
     cookies_delete,
     gpc_refuses,
 )
-from .visits import MAX_URL, clean_text, visit_from_request
+from .ratelimit import rate_limit_hit
+from .visits import MAX_URL, clean_text, client_ip, visit_from_request
 
 ACCEPT_ALL, REJECT_ALL, SAVE = "accept_all", "reject_all", "save"
 UNKNOWN_CATEGORY = _("There is no cookie category “%(value)s” to choose.")
@@ -132,6 +133,11 @@ def _cookie_page(
 @never_cache
 def cookie_choice(request: HttpRequest) -> HttpResponse:
     """Record the banner's choice, remember it, and delete what was refused; then go back."""
+    # Each choice appends records under the chain's lock: a flood must not queue everyone.
+    if rate_limit_hit(
+        scope="cookie-choice", key=client_ip(request) or "-", rate=settings.COOKIE_CHOICE_RATE_LIMIT
+    ):
+        return render(request, "errors/429.html", status=429)
     form = CookieChoiceForm(request.POST, offered=categories_offered())
     if not form.is_valid():
         return _cookie_page(request, form=form, status=400)

@@ -5,12 +5,9 @@ from __future__ import annotations
 
 import json
 import logging
-import time
 
 from django import forms
 from django.conf import settings
-from django.core.cache import cache
-from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -21,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from .erasure import person_export
 from .models import Purpose, RightsRequest
+from .ratelimit import rate_limit_hit
 from .rights import (
     DETAILS_MAX,
     DETAILS_REQUIRED,
@@ -44,7 +42,6 @@ logger = logging.getLogger(__name__)
 
 # The requests this browser has confirmed by their one-time link: the only key to their pages.
 SESSION_KEY = "privacy_rights_requests"
-PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 # Which form field a service error belongs under.
 FIELD_OF_ERROR = {
     EMAIL_INVALID: "email",
@@ -53,27 +50,6 @@ FIELD_OF_ERROR = {
     DETAILS_REQUIRED: "details",
     DETAILS_TOO_LONG: "details",
 }
-
-
-def rate_limited(*, key: str, rate: str) -> bool:
-    """Count a hit in a fixed window of the shared cache; True when over the limit.
-
-    The same approach as the lead form's limiter (privacy does not import leads). A cache
-    outage lets the request through rather than turning a person away.
-    """
-    count_text, _slash, unit = rate.partition("/")
-    if not count_text.isdigit() or unit not in PERIODS:
-        raise ImproperlyConfigured(f"A rate looks like '5/h', not {rate!r}.")
-    limit, period = int(count_text), PERIODS[unit]
-    cache_key = f"ratelimit:rights:{key}:{int(time.time() // period)}"
-    try:
-        count = 1 if cache.add(cache_key, 1, timeout=period + 1) else cache.incr(cache_key)
-    except ValueError:
-        count = 1
-    except Exception:  # an outage must not stop a person exercising a right
-        logger.warning("rights rate limit not enforced: cache unavailable", exc_info=True)
-        return False
-    return count > limit
 
 
 class RequestForm(forms.Form):
@@ -124,7 +100,11 @@ def _invalid(request: HttpRequest, message: str) -> HttpResponse:
 def request_form(request: HttpRequest) -> HttpResponse:
     form = RequestForm(request.POST or None)
     if request.method == "POST":
-        if rate_limited(key=client_ip(request) or "-", rate=settings.RIGHTS_REQUEST_RATE_LIMIT):
+        if rate_limit_hit(
+            scope="rights-request",
+            key=client_ip(request) or "-",
+            rate=settings.RIGHTS_REQUEST_RATE_LIMIT,
+        ):
             return render(request, "privacy/requests/form.html", {"form": form}, status=429)
         if form.is_valid():
             try:

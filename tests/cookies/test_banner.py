@@ -221,3 +221,17 @@ def test_a_page_without_the_scripts_keeps_the_strict_policy_after_consent(
     assert admin_login.status_code == 200
     for host in HOSTS:
         assert host not in admin_login["Content-Security-Policy"]
+
+
+def test_a_flood_of_choices_is_refused_and_adds_nothing_to_the_log(
+    client, all_scripts, choose, settings
+):
+    settings.COOKIE_CHOICE_RATE_LIMIT = "2/m"
+    assert choose("accept_all").status_code == 303
+    assert choose("reject_all").status_code == 303
+    records = ConsentRecord.objects.count()
+
+    response = choose("accept_all")
+
+    assert response.status_code == 429
+    assert ConsentRecord.objects.count() == records

@@ -1,4 +1,7 @@
-"""A fixed-window rate limit in the shared cache (Redis in production), per client key."""
+"""A fixed-window rate limit in the shared cache (Redis in production), per client key.
+
+Used by every public form that writes: the lead form, rights requests, the cookie banner.
+"""
 
 from __future__ import annotations
 
