@@ -88,3 +88,22 @@ def roles_sync(*, group_model: Any, permission_model: Any) -> None:
                 content_type__app_label="privacy", content_type__model__in=PRIVACY_OFFICER_MODELS
             )
         group.permissions.set(permission_model.objects.filter(wanted))
+
+
+def roles_sync_migration(apps: Any, schema_editor: Any) -> None:
+    """RunPython step: bring the role groups up to date with the models migrated so far.
+
+    Permissions are normally created after migrations (post_migrate); they are created here
+    first, so the groups can hold them on a fresh database. Every migration that adds a model
+    a role needs runs this step again.
+    """
+    from django.contrib.auth.management import create_permissions
+
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, verbosity=0, apps=apps)
+        app_config.models_module = None
+    roles_sync(
+        group_model=apps.get_model("auth", "Group"),
+        permission_model=apps.get_model("auth", "Permission"),
+    )

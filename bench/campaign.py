@@ -17,8 +17,10 @@ import sys
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository root
+from bench.common import recreate_database
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 DB_NAME = "leadgen_bench_campaign"
 REDIS_DB = 11
 ENV = {
@@ -34,11 +36,7 @@ ENV = {
 
 
 def setup_database() -> None:
-    import psycopg
-
-    with psycopg.connect("postgres://postgres@127.0.0.1:5432/postgres", autocommit=True) as c:
-        c.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
-        c.execute(f"CREATE DATABASE {DB_NAME}")
+    recreate_database(ENV["DATABASE_URL"])
     os.environ.update(ENV)
     os.environ["DJANGO_SETTINGS_MODULE"] = "leadgen.settings"
     import django

@@ -19,7 +19,9 @@ import threading
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from urllib.parse import urlparse
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository root
+from bench.common import recreate_database
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCH_DATABASE_URL = os.environ.get(
@@ -38,17 +40,6 @@ def django_setup() -> None:
     import django
 
     django.setup()
-
-
-def recreate_database() -> None:
-    import psycopg
-
-    url = urlparse(BENCH_DATABASE_URL)
-    name = url.path.lstrip("/")
-    admin_url = url._replace(path="/postgres").geturl()
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def append_many(count: int, person) -> None:
@@ -243,7 +234,7 @@ def main() -> None:
         verify_child()
         return
 
-    recreate_database()
+    recreate_database(BENCH_DATABASE_URL)
     django_setup()
     from django.core.management import call_command
 

@@ -21,8 +21,10 @@ import time
 import urllib.parse
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository root
+from bench.common import recreate_database
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 DB_NAME = "leadgen_bench_submit"
 PORT = 8765
 
@@ -48,12 +50,7 @@ ENV = {
 def prepare() -> None:
     os.environ.update(ENV)
     os.environ["DJANGO_SETTINGS_MODULE"] = "leadgen.settings"
-    import psycopg
-
-    admin = ENV["DATABASE_URL"].rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {DB_NAME}")
+    recreate_database(ENV["DATABASE_URL"])
     import django
 
     django.setup()

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import get_language
@@ -10,6 +10,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from privacy.cookies import consent_state
+from privacy.http import HttpResponseSeeOther
 from privacy.models import PURPOSE_DOCUMENT, DocumentKind, Purpose
 from privacy.ratelimit import rate_limit_hit
 from privacy.visits import MAX_URL, clean_text, client_ip, visit_from_request
@@ -34,10 +35,6 @@ UTM_MAX = 200
 ANALYTICS_COOKIES = {"_ga": "ga_client_id", "_ym_uid": "ym_uid", "roistat_visit": "roistat_visit"}
 ANALYTICS_ID_MAX = 100
 REQUIRED_DOCUMENTS = {DocumentKind.PRIVACY_POLICY, *PURPOSE_DOCUMENT.values()}
-
-
-class HttpResponseSeeOther(HttpResponseRedirect):
-    status_code = 303
 
 
 def _form_page(

@@ -6,7 +6,7 @@ import uuid
 
 from django import forms
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -29,16 +29,13 @@ from .cookies import (
     cookies_delete,
     gpc_refuses,
 )
+from .http import HttpResponseSeeOther
 from .ratelimit import rate_limit_hit
 from .visits import MAX_URL, clean_text, client_ip, visit_from_request
 
 ACCEPT_ALL, REJECT_ALL, SAVE = "accept_all", "reject_all", "save"
 UNKNOWN_CATEGORY = _("There is no cookie category “%(value)s” to choose.")
 UNKNOWN_ACTION = _("Choose “Accept all”, “Reject all” or “Save my choice”.")
-
-
-class HttpResponseSeeOther(HttpResponseRedirect):
-    status_code = 303
 
 
 class CookieChoiceForm(forms.Form):

@@ -8,7 +8,7 @@ import logging
 
 from django import forms
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import get_language, gettext
@@ -17,6 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from .erasure import person_export
+from .http import HttpResponseSeeOther
 from .models import Purpose, RightsRequest
 from .ratelimit import rate_limit_hit
 from .rights import (
@@ -112,7 +113,7 @@ def request_form(request: HttpRequest) -> HttpResponse:
             except RightsError as exc:
                 form.add_error(FIELD_OF_ERROR.get(str(exc)), gettext(str(exc)))
             else:
-                return HttpResponseRedirect(reverse("privacy:request_sent"), status=303)
+                return HttpResponseSeeOther(reverse("privacy:request_sent"))
         return render(request, "privacy/requests/form.html", {"form": form}, status=400)
     return render(request, "privacy/requests/form.html", {"form": form})
 
@@ -138,8 +139,8 @@ def request_confirm(request: HttpRequest, token: str) -> HttpResponse:
     except RightsError as exc:
         return _invalid(request, str(exc))
     _remember(request, confirmed)
-    return HttpResponseRedirect(
-        reverse("privacy:request_detail", kwargs={"public_id": confirmed.public_id}), status=303
+    return HttpResponseSeeOther(
+        reverse("privacy:request_detail", kwargs={"public_id": confirmed.public_id})
     )
 
 
@@ -165,7 +166,7 @@ def request_detail(request: HttpRequest, public_id: str) -> HttpResponse:
                     error = gettext(str(exc))
                     status = 400
                 else:
-                    return HttpResponseRedirect(request.path, status=303)
+                    return HttpResponseSeeOther(request.path)
             else:
                 status = 400
     rights_request.refresh_from_db()

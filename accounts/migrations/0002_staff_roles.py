@@ -2,23 +2,7 @@
 
 from django.db import migrations
 
-
-def create_roles(apps, schema_editor):
-    # Permissions are normally created after migrations (post_migrate); create them now so
-    # the groups can hold them on a fresh database.
-    from django.contrib.auth.management import create_permissions
-
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, verbosity=0, apps=apps)
-        app_config.models_module = None
-
-    from accounts.roles import roles_sync
-
-    roles_sync(
-        group_model=apps.get_model("auth", "Group"),
-        permission_model=apps.get_model("auth", "Permission"),
-    )
+from accounts.roles import roles_sync_migration
 
 
 def remove_roles(apps, schema_editor):
@@ -36,4 +20,4 @@ class Migration(migrations.Migration):
         ("leads", "0003_lead_review_indexes"),
     ]
 
-    operations = [migrations.RunPython(create_roles, remove_roles)]
+    operations = [migrations.RunPython(roles_sync_migration, remove_roles)]
