@@ -142,7 +142,7 @@ REDIS_CACHE_URL = env.str("REDIS_CACHE_URL", default=REDIS_URL)
 if REDIS_CACHE_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "leadgen.cache.RedisCache",
             "LOCATION": REDIS_CACHE_URL,
             "KEY_PREFIX": "leadgen",
             "OPTIONS": {

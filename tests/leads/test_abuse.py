@@ -81,7 +81,7 @@ def test_behind_one_trusted_proxy_the_address_it_saw_is_recorded(submit, valid_d
 def test_a_cache_outage_does_not_cost_the_visitor_the_submission(submit, valid_data, settings):
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "leadgen.cache.RedisCache",
             "LOCATION": "redis://127.0.0.1:1/0",
             "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
         }
