@@ -1,0 +1,135 @@
+"""The chain's locked step: hash templates, the database function and its Python twin."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from django.db import DatabaseError, connection, transaction
+from hypothesis import given
+from hypothesis import strategies as st
+
+from privacy import services
+from privacy.models import (
+    ConsentLogHead,
+    ConsentRecord,
+    ConsentWording,
+    Decision,
+    Person,
+    Purpose,
+    record_hash_fill,
+    record_hash_of,
+    record_hash_template,
+)
+from privacy.services import consent_log_verify
+
+text = st.text(max_size=40)
+payloads = st.fixed_dictionaries(
+    {
+        "person": st.one_of(st.none(), st.integers(min_value=1, max_value=2**62)),
+        "purpose": text,
+        "decision": text,
+        "method": text,
+        "policy_version": st.integers(min_value=1, max_value=10**6),
+        "policy_sha256": text,
+        "consent_version": st.one_of(st.none(), st.integers(min_value=1, max_value=10**6)),
+        "consent_sha256": text,
+        "wording_sha256": text,
+        "source": text,
+        "created_at": st.datetimes(timezones=st.just(UTC)).map(lambda d: d.isoformat()),
+        "personal_digest": text,
+    }
+)
+
+
+@given(
+    payload=payloads,
+    prev_hash=st.text(alphabet="0123456789abcdef", min_size=64, max_size=64),
+    seq=st.integers(min_value=1, max_value=2**62),
+)
+def test_a_filled_template_hashes_like_the_whole_payload(payload, prev_hash, seq):
+    template = record_hash_template(payload)
+
+    filled = record_hash_fill(template, prev_hash=prev_hash, seq=seq)
+
+    assert filled == record_hash_of({**payload, "prev_hash": prev_hash, "seq": seq})
+
+
+def test_a_value_imitating_a_slot_is_refused():
+    with pytest.raises(ValueError, match="imitates a hash template slot"):
+        record_hash_template({"source": "\x00seq\x00", "prev_hash": "", "seq": 0})
+
+
+
+@pytest.mark.django_db
+def test_the_database_and_python_steps_extend_one_chain(append, monkeypatch):
+    """Records appended by either step link up, and the whole log verifies."""
+    first = append(Purpose.PROCESSING)
+    monkeypatch.setattr(services, "_append_in_database", services._append_in_python)
+    second = append(Purpose.MARKETING, Decision.GRANTED, wording="Другие слова\r\n")
+    monkeypatch.undo()
+    third = append(Purpose.MARKETING, Decision.DENIED)
+
+    assert [r.seq for r in (first, second, third)] == [1, 2, 3]
+    assert second.prev_hash == first.record_hash and third.prev_hash == second.record_hash
+    assert consent_log_verify() is None
+    stored = ConsentRecord.objects.get(seq=2)
+    assert stored.record_hash == record_hash_of(stored.hashed_payload()) == second.record_hash
+    assert ConsentWording.objects.get(pk=stored.wording_id).text == "Другие слова\n"
+    assert Person.objects.get(pk=first.person_id).consent_marketing == Decision.DENIED
+
+
+@pytest.mark.django_db
+def test_returned_records_are_the_stored_ones(append):
+    record = append(Purpose.PROCESSING)
+
+    stored = ConsentRecord.objects.get(pk=record.pk)
+    assert (stored.seq, stored.prev_hash, stored.record_hash) == (
+        record.seq,
+        record.prev_hash,
+        record.record_hash,
+    )
+    assert stored.created_at == record.created_at
+    assert str(stored.ip) == str(record.ip)
+    assert ConsentLogHead.objects.get().last_hash == record.record_hash
+
+
+@pytest.mark.django_db
+def test_the_function_sets_only_consent_columns(person):
+    with pytest.raises(DatabaseError, match="is not a consent column"), transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT * FROM privacy_consent_append('[]', '[]', %s)",
+                ['[{"person_id": %d, "column": "email", "value": "x@example.com"}]' % person.pk],
+            )
+
+    person.refresh_from_db()
+    assert person.email == "anna@example.com"
+
+
+@pytest.mark.django_db
+def test_a_failed_append_leaves_the_head_where_it_was(append):
+    record = append(Purpose.PROCESSING)
+    bad = services.ConsentEntry(
+        person=None,
+        purpose=Purpose.PROCESSING,
+        decision=Decision.GRANTED,
+        method="web_form",
+        wording_text="x",
+        visit=services.Visit(ip="not an address"),
+        policy_version=record.policy_version,
+    )
+
+    with pytest.raises(DatabaseError), transaction.atomic():
+        services.consent_records_append(entries=[bad])
+
+    head = ConsentLogHead.objects.get()
+    assert (head.last_seq, head.last_hash) == (1, record.record_hash)
+    assert ConsentRecord.objects.count() == 1
+
+
+def test_created_at_is_kept_to_the_microsecond():
+    moment = datetime(2026, 11, 25, 10, 0, 0, 123456, tzinfo=UTC)
+    head, _middle, _tail = record_hash_template({"created_at": moment.isoformat()})
+
+    assert '"created_at":"2026-11-25T10:00:00.123456+00:00"' in head
