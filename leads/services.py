@@ -16,7 +16,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from privacy.cookie_services import visitor_link_person
-from privacy.messaging import message_queue, purposes_awaiting_confirmation
+from privacy.messaging import (
+    message_queue,
+    messages_hand_over_on_commit,
+    purposes_to_confirm,
+)
 from privacy.models import (
     PURPOSE_DOCUMENT,
     ConsentMethod,
@@ -30,7 +34,8 @@ from privacy.receipts import receipt_issue
 from privacy.services import (
     ConsentEntry,
     Visit,
-    consent_records_append,
+    consent_records_prepare,
+    consent_records_write,
     person_find_or_create,
 )
 
@@ -146,8 +151,7 @@ def lead_submit(
             )
             visit = lead_visit.visit
             public_id = uuid.uuid4()
-            # The chain's lock is taken here and held to commit: everything else comes first.
-            records = consent_records_append(
+            pending = consent_records_prepare(
                 entries=[
                     ConsentEntry(
                         person=person,
@@ -167,6 +171,7 @@ def lead_submit(
                     for purpose in OFFERED_PURPOSES
                 ]
             )
+            receipt = receipt_issue(person=person, records=pending.records)
             lead = Lead.objects.create(
                 public_id=public_id,
                 person=person,
@@ -175,7 +180,7 @@ def lead_submit(
                 email=cleaned["email"],
                 language=language,
                 submission_token=token,
-                receipt=receipt_issue(person=person, records=records),
+                receipt=receipt,
                 ip=visit.ip,
                 user_agent=visit.user_agent,
                 accessed_at=lead_visit.accessed_at,
@@ -191,6 +196,8 @@ def lead_submit(
                 language=language,
                 granted=[p for p in OFFERED_PURPOSES if cleaned.get(f"consent_{p}")],
             )
+            # The chain's lock is taken here and held to commit, so everything else comes first.
+            consent_records_write(pending, receipt=receipt)
     except IntegrityError:
         # The same form submitted twice at once: the other request stored it.
         existing = Lead.objects.filter(submission_token=token).first()
@@ -201,34 +208,47 @@ def lead_submit(
 
 
 def lead_notifications_queue(*, lead: Lead, language: str, granted: list[str]) -> None:
-    """Write the messages a submission causes to the outbox, in its transaction."""
+    """Write the messages a submission causes to the outbox, in its transaction.
+
+    No dedupe keys: the lead's unique submission token already makes them one per lead. They
+    go to Celery together, in one task, when the submission commits.
+    """
     person = lead.person
-    message_queue(
-        kind=MessageKind.ACKNOWLEDGMENT,
-        person=person,
-        to_email=lead.email,
-        language=language,
-        # No dedupe key: the lead's own unique submission token already makes it one per lead.
-        context={"receipt_token": lead.receipt.token if lead.receipt else ""},
-    )
-    admin_url = settings.SITE_URL + reverse("admin:leads_lead_change", args=[lead.pk])
-    for address in settings.STAFF_ALERT_EMAILS:
+    messages = [
         message_queue(
-            kind=MessageKind.STAFF_ALERT,
-            to_email=address,
-            language=settings.LANGUAGE_CODE,
-            context={"admin_url": admin_url},
-        )
-    # Double opt-in: one confirmation per submission that gives marketing or advertising
-    # consent not yet confirmed; nothing of those purposes goes out before the click.
-    purposes = [p for p in granted if p in (Purpose.MARKETING, Purpose.ADVERTISING)]
-    waiting = purposes_awaiting_confirmation(person, purposes)
-    if waiting:
-        message_queue(
-            kind=MessageKind.DOUBLE_OPT_IN,
+            kind=MessageKind.ACKNOWLEDGMENT,
             person=person,
             to_email=lead.email,
             language=language,
-            context={"purposes": waiting},
-            dedupe_key=f"doi:{lead.public_id}",
+            context={"receipt_token": lead.receipt.token if lead.receipt else ""},
+            hand_over=False,
         )
+    ]
+    admin_url = settings.SITE_URL + reverse("admin:leads_lead_change", args=[lead.pk])
+    for address in settings.STAFF_ALERT_EMAILS:
+        messages.append(
+            message_queue(
+                kind=MessageKind.STAFF_ALERT,
+                to_email=address,
+                language=settings.LANGUAGE_CODE,
+                context={"admin_url": admin_url},
+                hand_over=False,
+            )
+        )
+    # Double opt-in: one confirmation per submission that gives marketing or advertising
+    # consent not yet confirmed; nothing of those purposes goes out before the click. Asked
+    # before the submission's records are written (the gate asks again at send time).
+    purposes = [p for p in granted if p in (Purpose.MARKETING, Purpose.ADVERTISING)]
+    waiting = purposes_to_confirm(person, purposes)
+    if waiting:
+        messages.append(
+            message_queue(
+                kind=MessageKind.DOUBLE_OPT_IN,
+                person=person,
+                to_email=lead.email,
+                language=language,
+                context={"purposes": waiting},
+                hand_over=False,
+            )
+        )
+    messages_hand_over_on_commit([message for message in messages if message is not None])

@@ -197,6 +197,21 @@ def message_gate(message: Message) -> GateDecision:
     return ALLOW
 
 
+def purposes_to_confirm(person: Person, purposes: list[str]) -> list[str]:
+    """Of `purposes`, those that a web-form grant not yet written will leave unconfirmed.
+
+    A submission asks before it writes its records (the chain's lock comes last). A
+    confirmation carries over to a new grant only while the purpose is granted, which the
+    person's consent column says without reading the log; a new person has none.
+    """
+    return [
+        purpose
+        for purpose in purposes
+        if getattr(person, f"consent_{purpose}") != Decision.GRANTED
+        or not consent_state(person=person, purpose=purpose).confirmed
+    ]
+
+
 def purposes_awaiting_confirmation(person: Person, purposes: list[str]) -> list[str]:
     waiting = []
     for purpose in purposes:
@@ -217,10 +232,12 @@ def message_queue(
     language: str = "en",
     context: dict | None = None,
     dedupe_key: str = "",
+    hand_over: bool = True,
 ) -> Message | None:
     """Write a message to the outbox in the caller's transaction; hand it over on commit.
 
     Returns None when a message with the same dedupe key already exists for this person.
+    `hand_over=False`: the caller hands several over at once (messages_hand_over_on_commit).
     """
     fields = {
         "kind": kind,
@@ -241,8 +258,16 @@ def message_queue(
             return None
     else:
         message = Message.objects.create(**fields)
-    transaction.on_commit(lambda: messages_enqueue(message_ids=[message.pk], marked=True))
+    if hand_over:
+        messages_hand_over_on_commit([message])
     return message
+
+
+def messages_hand_over_on_commit(messages: list[Message]) -> None:
+    """Hand messages written by message_queue to Celery when the transaction commits."""
+    ids = [message.pk for message in messages]
+    if ids:
+        transaction.on_commit(lambda: messages_enqueue(message_ids=ids, marked=True))
 
 
 def messages_enqueue(*, message_ids: list[int], marked: bool = False) -> int:

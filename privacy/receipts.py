@@ -74,12 +74,11 @@ def _purpose_entry(record: ConsentRecord) -> dict[str, Any]:
         "wordingSha256": record.wording_id,
         "collectionMethod": record.method,
         "consentTimestamp": _timestamp(record.created_at),
-        "record": {"seq": record.seq, "hash": record.record_hash},
     }
 
 
 def _receipt_content(*, receipt: ConsentReceipt, records: list[ConsentRecord]) -> dict[str, Any]:
-    first = min(records, key=lambda record: record.seq)
+    first = records[0]
     policy = first.policy_version
     return {
         "schema": RECEIPT_SCHEMA,
@@ -103,12 +102,17 @@ def _receipt_content(*, receipt: ConsentReceipt, records: list[ConsentRecord]) -
             "sha256": first.policy_sha256,
         },
         "piiCategories": PERSONAL_DATA_CATEGORIES,
-        "purposes": [_purpose_entry(record) for record in sorted(records, key=lambda r: r.seq)],
+        "purposes": [_purpose_entry(record) for record in records],
     }
 
 
 def receipt_issue(*, person: Person, records: list[ConsentRecord]) -> ConsentReceipt:
-    """Issue a receipt for the consent records of one act of consent by `person`."""
+    """Issue a receipt for the consent records of one act of consent by `person`, in log order.
+
+    The records may be stored already, or only prepared (services.consent_records_prepare):
+    then consent_records_write links them to the receipt, so the chain's lock is taken after
+    the receipt is written, not before.
+    """
     if not records:
         raise ReceiptError(RECEIPT_NEEDS_RECORDS)
     if any(record.person_id != person.pk for record in records):
@@ -119,10 +123,11 @@ def receipt_issue(*, person: Person, records: list[ConsentRecord]) -> ConsentRec
     # the through rows are inserted directly, since a new receipt has no links to compare.
     with transaction.atomic(savepoint=False):
         receipt.save()
-        ConsentReceipt.records.through.objects.bulk_create(
-            ConsentReceipt.records.through(consentreceipt=receipt, consentrecord=record)
-            for record in records
-        )
+        if all(record.pk is not None for record in records):
+            ConsentReceipt.records.through.objects.bulk_create(
+                ConsentReceipt.records.through(consentreceipt=receipt, consentrecord=record)
+                for record in records
+            )
     return receipt
 
 
@@ -140,6 +145,13 @@ def _signature(document: dict[str, Any], secret: str | bytes) -> str:
 def receipt_as_dict(receipt: ConsentReceipt) -> dict[str, Any]:
     """Return the receipt as the person downloads it: its content and an HMAC signature."""
     content = dict(receipt.content)
+    # Each purpose's place in the chain, from the linked records (issued in log order): the
+    # receipt is written before the records get their place, so it is added here.
+    places = receipt.records.order_by("seq").values_list("seq", "record_hash")
+    content["purposes"] = [
+        {**purpose, "record": {"seq": seq, "hash": record_hash}}
+        for purpose, (seq, record_hash) in zip(content["purposes"], places, strict=True)
+    ]
     return {
         **content,
         "signature": {

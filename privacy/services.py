@@ -21,6 +21,7 @@ from .models import (
     PERSONAL_FIELDS,
     PURPOSE_DOCUMENT,
     ConsentLogHead,
+    ConsentReceipt,
     ConsentRecord,
     ConsentWording,
     Decision,
@@ -124,12 +125,15 @@ def person_find_or_create(*, email: str, phone: str, language: str = "en") -> Pe
     person = next((p for p in candidates if p.email == email), None) or next(iter(candidates), None)
     if person is not None:
         return person
-    try:
-        with transaction.atomic():
-            return Person.objects.create(email=email, phone=phone, language=language)
-    except IntegrityError:
-        # A concurrent submission created the same person a moment earlier.
-        return Person.objects.get(email=email)
+    # An upsert, not a savepoint around an INSERT (three round trips for one): when a
+    # concurrent submission created the same e-mail a moment earlier, this returns its id.
+    (person,) = Person.objects.bulk_create(
+        [Person(email=email, phone=phone, language=language)],
+        update_conflicts=True,
+        unique_fields=["email"],
+        update_fields=["email"],
+    )
+    return person
 
 
 def consent_wording_get_or_create(*, text: str) -> ConsentWording:
@@ -188,11 +192,25 @@ def consent_record_append(
 
 
 def consent_records_append(*, entries: list[ConsentEntry]) -> list[ConsentRecord]:
-    """Append several records to the chain in one locked step, in the order given.
+    """Append several records to the chain in one locked step, in the order given."""
+    return consent_records_write(consent_records_prepare(entries=entries))
 
-    The head row lock serialises appends: concurrent writers queue here and the chain stays
-    linear. It is held until the caller's transaction commits, so callers append last.
-    Everything but the link to the previous record is prepared before the lock is taken.
+
+@dataclass(frozen=True)
+class PendingRecords:
+    """Consent records ready for the chain: everything known but their place in it."""
+
+    records: list[ConsentRecord]
+    templates: list[tuple[str, str, str]]
+    wordings: list[ConsentWording]
+    person_states: dict[int, dict[str, str]]
+
+
+def consent_records_prepare(*, entries: list[ConsentEntry]) -> PendingRecords:
+    """Build the records of `entries` and their hash templates, without touching the database.
+
+    A caller that writes more in the same transaction (a lead, its receipt, its messages)
+    prepares first, writes the rest, and calls consent_records_write last.
     """
     now = timezone.now()
     wordings: dict[str, ConsentWording] = {}
@@ -224,49 +242,61 @@ def consent_records_append(*, entries: list[ConsentEntry]) -> list[ConsentRecord
         )
         record.personal_digest = record.compute_personal_digest()
         records.append(record)
-    templates = [record_hash_template(record.hashed_payload()) for record in records]
-    person_states = _current_consent_changes(records)
+    return PendingRecords(
+        records=records,
+        templates=[record_hash_template(record.hashed_payload()) for record in records],
+        wordings=list(wordings.values()),
+        person_states=_current_consent_changes(records),
+    )
+
+
+def consent_records_write(
+    pending: PendingRecords, *, receipt: ConsentReceipt | None = None
+) -> list[ConsentRecord]:
+    """The locked step: give each record its place in the chain and store it.
+
+    The head row lock serialises appends: concurrent writers queue here and the chain stays
+    linear. It is held until the caller's transaction commits, so callers write this last.
+    `receipt`: a receipt issued for these records (receipts.receipt_issue), linked here.
+    """
     if connection.vendor == "postgresql":
-        _append_in_database(records, templates, list(wordings.values()), person_states)
+        _write_in_database(pending, receipt)
     else:
-        _append_in_python(records, templates, list(wordings.values()), person_states)
-    return records
+        _write_in_python(pending, receipt)
+    return pending.records
 
 
 # One round trip instead of five: the function takes the head's lock, links and inserts the
 # records, moves the head and sets the people's consent columns (migration 0009). It computes
 # nothing of its own but sha256(head + prev_hash + middle + seq + tail) of the templates above.
 _APPEND_SQL = (
-    "SELECT out_id, out_seq, out_prev_hash, out_hash FROM privacy_consent_append(%s, %s, %s)"
+    "SELECT out_id, out_seq, out_prev_hash, out_hash FROM privacy_consent_append(%s, %s, %s, %s)"
 )
 
 
-def _append_in_database(
-    records: list[ConsentRecord],
-    templates: list[tuple[str, str, str]],
-    wordings: list[ConsentWording],
-    person_states: dict[int, dict[str, str]],
-) -> None:
+def _write_in_database(pending: PendingRecords, receipt: ConsentReceipt | None) -> None:
     entries = [
         {"record": _record_columns(record), "template": list(template)}
-        for record, template in zip(records, templates, strict=True)
+        for record, template in zip(pending.records, pending.templates, strict=True)
     ]
     states = [
         {"person_id": person_id, "column": column, "value": value}
-        for person_id, fields in person_states.items()
+        for person_id, fields in pending.person_states.items()
         for column, value in fields.items()
     ]
+    wordings = [{"sha256": w.sha256, "text": w.text} for w in pending.wordings]
     with connection.cursor() as cursor:
         cursor.execute(
             _APPEND_SQL,
             [
                 json.dumps(entries),
-                json.dumps([{"sha256": w.sha256, "text": w.text} for w in wordings]),
+                json.dumps(wordings),
                 json.dumps(states),
+                receipt.pk if receipt else None,
             ],
         )
         rows = cursor.fetchall()
-    for record, (pk, seq, prev_hash, record_hash) in zip(records, rows, strict=True):
+    for record, (pk, seq, prev_hash, record_hash) in zip(pending.records, rows, strict=True):
         record.pk, record.seq, record.prev_hash = pk, seq, prev_hash
         record.record_hash = record_hash
         record._state.adding, record._state.db = False, connection.alias
@@ -297,19 +327,15 @@ def _record_columns(record: ConsentRecord) -> dict[str, Any]:
     }
 
 
-def _append_in_python(
-    records: list[ConsentRecord],
-    templates: list[tuple[str, str, str]],
-    wordings: list[ConsentWording],
-    person_states: dict[int, dict[str, str]],
-) -> None:
+def _write_in_python(pending: PendingRecords, receipt: ConsentReceipt | None) -> None:
     """The same step for databases without the function (SQLite, for `make run`)."""
+    records = pending.records
     # savepoint=False: inside the caller's transaction a savepoint costs two round trips and
     # buys nothing, since any failure here must roll the whole submission back.
     with transaction.atomic(savepoint=False):
-        ConsentWording.objects.bulk_create(wordings, ignore_conflicts=True)
+        ConsentWording.objects.bulk_create(pending.wordings, ignore_conflicts=True)
         head, _created = ConsentLogHead.objects.select_for_update().get_or_create(pk=1)
-        for record, template in zip(records, templates, strict=True):
+        for record, template in zip(records, pending.templates, strict=True):
             record.seq = head.last_seq + 1
             record.prev_hash = head.last_hash
             record.record_hash = record_hash_fill(
@@ -319,8 +345,10 @@ def _append_in_python(
         ConsentRecord.objects.bulk_create(records)
         head.save(update_fields=["last_seq", "last_hash"])
         # Under the head lock, so the person's current state follows the log's order.
-        for person_id, fields in person_states.items():
+        for person_id, fields in pending.person_states.items():
             Person.objects.filter(pk=person_id).update(**fields)
+        if receipt is not None:
+            receipt.records.add(*records)
 
 
 def _current_consent_changes(records: list[ConsentRecord]) -> dict[int, dict[str, str]]:

@@ -4,15 +4,18 @@ privacy.services.consent_records_append prepares every record in Python, includi
 text cut around the two values only the head can give (record_hash_template). This function
 then does under the head's row lock what took five round trips: store new wordings, give each
 record the next seq and the previous hash, hash head + prev_hash + middle + seq + tail, insert,
-move the head, and set the people's consent_<purpose> columns in log order. It decides nothing:
+move the head, set the people's consent_<purpose> columns in log order, and link the
+records to the receipt issued for them, if any. It decides nothing:
 which columns change, and to what, comes from Python. SQLite (`make run`) runs the same step
-in Python (services._append_in_python).
+in Python (services._write_in_python).
 """
 
 from django.db import migrations
 
 POSTGRES_FORWARD = r"""
-CREATE OR REPLACE FUNCTION privacy_consent_append(entries jsonb, wordings jsonb, states jsonb)
+CREATE OR REPLACE FUNCTION privacy_consent_append(
+    entries jsonb, wordings jsonb, states jsonb, receipt bigint
+)
 RETURNS TABLE (out_id bigint, out_seq bigint, out_prev_hash varchar, out_hash varchar)
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -55,6 +58,10 @@ BEGIN
             r.referrer, r.personal_salt, r.personal_digest, head_hash, new_hash
         FROM jsonb_populate_record(NULL::privacy_consentrecord, entry->'record') AS r
         RETURNING id INTO out_id;
+        IF receipt IS NOT NULL THEN
+            INSERT INTO privacy_consentreceipt_records (consentreceipt_id, consentrecord_id)
+            VALUES (receipt, out_id);
+        END IF;
         out_hash := new_hash;
         head_seq := out_seq;
         head_hash := new_hash;
@@ -74,7 +81,7 @@ BEGIN
 END $$;
 """
 
-POSTGRES_REVERSE = "DROP FUNCTION IF EXISTS privacy_consent_append(jsonb, jsonb, jsonb);"
+POSTGRES_REVERSE = "DROP FUNCTION IF EXISTS privacy_consent_append(jsonb, jsonb, jsonb, bigint);"
 
 
 def forward(apps, schema_editor):

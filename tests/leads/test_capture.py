@@ -92,6 +92,12 @@ def test_the_thank_you_page_answers_after_the_redirect(client, submit, valid_dat
         "advertising": "not_given",
     }
     assert receipt["policy"]["version"] == 1
+    # Each purpose names its record's place in the chain, so the receipt proves against the log.
+    stored = {r.purpose: (r.seq, r.record_hash) for r in lead.receipt.records.all()}
+    assert {
+        e["purpose"]: (e["record"]["seq"], e["record"]["hash"]) for e in receipt["purposes"]
+    } == (stored)
+    assert len(stored) == 3
 
 
 def test_submitting_the_same_rendered_form_twice_creates_one_lead(client, submit, valid_data):

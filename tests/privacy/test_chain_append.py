@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 
 import pytest
@@ -60,12 +61,11 @@ def test_a_value_imitating_a_slot_is_refused():
         record_hash_template({"source": "\x00seq\x00", "prev_hash": "", "seq": 0})
 
 
-
 @pytest.mark.django_db
 def test_the_database_and_python_steps_extend_one_chain(append, monkeypatch):
     """Records appended by either step link up, and the whole log verifies."""
     first = append(Purpose.PROCESSING)
-    monkeypatch.setattr(services, "_append_in_database", services._append_in_python)
+    monkeypatch.setattr(services, "_write_in_database", services._write_in_python)
     second = append(Purpose.MARKETING, Decision.GRANTED, wording="Другие слова\r\n")
     monkeypatch.undo()
     third = append(Purpose.MARKETING, Decision.DENIED)
@@ -96,12 +96,14 @@ def test_returned_records_are_the_stored_ones(append):
 
 @pytest.mark.django_db
 def test_the_function_sets_only_consent_columns(person):
-    with pytest.raises(DatabaseError, match="is not a consent column"), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT * FROM privacy_consent_append('[]', '[]', %s)",
-                ['[{"person_id": %d, "column": "email", "value": "x@example.com"}]' % person.pk],
-            )
+    states = json.dumps([{"person_id": person.pk, "column": "email", "value": "x@example.com"}])
+
+    with (
+        pytest.raises(DatabaseError, match="is not a consent column"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("SELECT * FROM privacy_consent_append('[]', '[]', %s, NULL)", [states])
 
     person.refresh_from_db()
     assert person.email == "anna@example.com"

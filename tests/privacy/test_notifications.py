@@ -139,6 +139,43 @@ def test_a_second_submission_after_confirmation_asks_nothing_again(post_lead):
     post_lead(consent_marketing="on")
 
     assert not [m for m in mail.outbox if "confirm" in m.subject.lower()]
+    # Decided when the second submission was stored, not only skipped by the gate later.
+    assert Message.objects.filter(kind=MessageKind.DOUBLE_OPT_IN).count() == 1
+
+
+def test_a_new_grant_after_a_withdrawal_asks_for_confirmation_again(post_lead):
+    post_lead(consent_marketing="on")
+    person = Person.objects.get()
+    consent_confirm(
+        person=person, purposes=["marketing"], method=ConsentMethod.EMAIL_LINK, visit=VISIT
+    )
+    consent_withdraw(
+        person=person, purpose="marketing", method=ConsentMethod.EMAIL_LINK, visit=VISIT
+    )
+    mail.outbox.clear()
+
+    post_lead(consent_marketing="on")
+
+    [confirmation] = [m for m in mail.outbox if "confirm" in m.subject.lower()]
+    assert confirmation.to == ["ivan@example.com"]
+    assert Message.objects.filter(kind=MessageKind.DOUBLE_OPT_IN).count() == 2
+
+
+def test_a_submission_hands_its_messages_to_the_queue_in_one_task(post_lead, monkeypatch):
+    from privacy import tasks
+
+    batches = []
+    monkeypatch.setattr(
+        tasks.send_message_batch, "apply_async", lambda args: batches.append(args[0])
+    )
+    monkeypatch.setattr(tasks.send_message, "apply_async", lambda args: batches.append(args))
+
+    post_lead(consent_marketing="on")
+
+    kinds = {m.pk: m.kind for m in Message.objects.all()}
+    assert [sorted(kinds[pk] for pk in batch) for batch in batches] == [
+        sorted([MessageKind.ACKNOWLEDGMENT, MessageKind.STAFF_ALERT, MessageKind.DOUBLE_OPT_IN])
+    ]
 
 
 def confirmed_person(purpose: str = Purpose.MARKETING) -> Person:
