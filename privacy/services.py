@@ -119,7 +119,9 @@ def document_draft_from(*, version: DocumentVersion) -> DocumentVersion:
 
 
 def person_find_or_create(*, email: str, phone: str, language: str = "en") -> Person:
-    """Return the person with this e-mail, else with this phone, else a new one."""
+    """Return the person with this e-mail, else the first with this phone, else a new one."""
+    if connection.vendor == "postgresql":
+        return _person_find_or_create_in_one_statement(email=email, phone=phone, language=language)
     matches = Q(email=email) | Q(phone=phone) if phone else Q(email=email)
     candidates = list(Person.objects.filter(matches).order_by("created_at")[:20])
     person = next((p for p in candidates if p.email == email), None) or next(iter(candidates), None)
@@ -134,6 +136,35 @@ def person_find_or_create(*, email: str, phone: str, language: str = "en") -> Pe
         update_fields=["email"],
     )
     return person
+
+
+def _person_find_or_create_in_one_statement(*, email: str, phone: str, language: str) -> Person:
+    """The same in one round trip (PostgreSQL): find, else insert, else take the row a
+    concurrent submission inserted a moment earlier (ON CONFLICT on the unique e-mail).
+
+    Every submission starts here, and the ORM's SELECT and then INSERT cost a millisecond.
+    The columns and their values come from the model, defaults included.
+    """
+    new = Person(email=email, phone=phone, language=language)
+    fields = [field for field in Person._meta.concrete_fields if not field.primary_key]
+    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
+    placeholders = ", ".join(["%s"] * len(fields))
+    values = [field.get_db_prep_save(field.pre_save(new, True), connection) for field in fields]
+    sql = f"""
+        WITH found AS (
+            SELECT * FROM privacy_person
+            WHERE email = %s OR (%s <> '' AND phone = %s)
+            ORDER BY email IS NOT DISTINCT FROM %s DESC, created_at
+            LIMIT 1
+        ), created AS (
+            INSERT INTO privacy_person ({columns})
+            SELECT {placeholders} WHERE NOT EXISTS (SELECT FROM found)
+            ON CONFLICT (email) DO UPDATE SET email = EXCLUDED.email
+            RETURNING *
+        )
+        SELECT * FROM found UNION ALL SELECT * FROM created
+    """  # noqa: S608 (only our own column names are formatted in)
+    return next(iter(Person.objects.raw(sql, [email, phone, phone, email, *values])))
 
 
 def consent_wording_get_or_create(*, text: str) -> ConsentWording:
