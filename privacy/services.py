@@ -122,6 +122,10 @@ def person_find_or_create(*, email: str, phone: str, language: str = "en") -> Pe
     """Return the person with this e-mail, else the first with this phone, else a new one."""
     if connection.vendor == "postgresql":
         return _person_find_or_create_in_one_statement(email=email, phone=phone, language=language)
+    return _person_find_or_create_with_orm(email=email, phone=phone, language=language)
+
+
+def _person_find_or_create_with_orm(*, email: str, phone: str, language: str) -> Person:
     matches = Q(email=email) | Q(phone=phone) if phone else Q(email=email)
     candidates = list(Person.objects.filter(matches).order_by("created_at")[:20])
     person = next((p for p in candidates if p.email == email), None) or next(iter(candidates), None)

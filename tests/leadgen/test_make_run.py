@@ -1,10 +1,14 @@
 """`make run` on a machine with no services: SQLite, in-process tasks, the site served."""
 
+import http.cookiejar
+import json
 import os
+import re
 import signal
 import socket
 import subprocess
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -23,6 +27,31 @@ def get(url: str) -> tuple[int, str]:
             return response.status, response.read().decode()
     except urllib.error.HTTPError as error:
         return error.code, error.read().decode()
+
+
+def submit_the_form(base: str) -> dict:
+    """Fill the lead form like a browser (cookies, CSRF); return the receipt it links to."""
+    opener = urllib.request.build_opener(
+        urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
+    )
+    page = opener.open(base + "/", timeout=10).read().decode()
+    hidden = dict(re.findall(r'name="(csrfmiddlewaretoken|form_token)" value="([^"]+)"', page))
+    data = {
+        **hidden,
+        "account_name": "Make Run",
+        "phone": "+7 912 345-67-89",
+        "email": "make-run@example.com",
+        "consent_processing": "on",
+        "consent_marketing": "on",
+    }
+    request = urllib.request.Request(
+        base + "/", data=urllib.parse.urlencode(data).encode(), headers={"Referer": base + "/"}
+    )
+    thanks = opener.open(request, timeout=10)  # follows the 303
+    text = thanks.read().decode()
+    assert "Thank you" in text, text[:2000]
+    receipt_path = re.search(r'href="(/privacy/receipts/[^"]+\.json)"', text).group(1)
+    return json.loads(opener.open(base + receipt_path, timeout=10).read())
 
 
 def test_make_run_serves_the_site_without_any_service(tmp_path):
@@ -65,6 +94,11 @@ def test_make_run_serves_the_site_without_any_service(tmp_path):
             status, health = get(f"http://127.0.0.1:{port}/healthz")
             assert status == 200
             assert '"database": "ok"' in health
+            if attempt == 0:
+                # The whole submission on SQLite: people, receipt and the chain in Python.
+                receipt = submit_the_form(f"http://127.0.0.1:{port}")
+                places = [purpose["record"]["seq"] for purpose in receipt["purposes"]]
+                assert places == [1, 2, 3]
         finally:
             os.killpg(process.pid, signal.SIGTERM)
             process.wait(timeout=20)
@@ -74,3 +108,12 @@ def test_make_run_serves_the_site_without_any_service(tmp_path):
     assert "Admin login: admin@example.com / " in outputs[1]
     assert "Published Privacy Policy v1" in outputs[0]
     assert "Published" not in outputs[1]
+    verify = subprocess.run(
+        [str(ROOT / ".venv" / "bin" / "python"), "manage.py", "verify_consent_log"],
+        cwd=ROOT,
+        env={**env, "DEBUG": "true"},  # as make run serves it
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert "OK: 3 records, the chain is intact" in verify.stdout, verify.stdout + verify.stderr
