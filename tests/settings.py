@@ -9,10 +9,12 @@ os.environ.setdefault("SECRET_KEY", "test-secret-key-" + "x" * 40)
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/leadgen")
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/0")
 # The cache in its own Redis database, so tests can clear it without touching the broker.
-_broker_db = int(os.environ["REDIS_URL"].rsplit("/", 1)[1] or 0)
-os.environ.setdefault(
-    "REDIS_CACHE_URL", os.environ["REDIS_URL"].rsplit("/", 1)[0] + f"/{_broker_db + 8}"
-)
+# (An empty REDIS_URL, as bench/consent_log.py sets, means no Redis: in-process everything.)
+if os.environ["REDIS_URL"]:
+    _broker_db = int(os.environ["REDIS_URL"].rsplit("/", 1)[1] or 0)
+    os.environ.setdefault(
+        "REDIS_CACHE_URL", os.environ["REDIS_URL"].rsplit("/", 1)[0] + f"/{_broker_db + 8}"
+    )
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
 os.environ.setdefault("SESSION_COOKIE_SECURE", "false")
