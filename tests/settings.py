@@ -26,7 +26,7 @@ os.environ.setdefault("MAIL_BACKEND", "anymail.backends.test.EmailBackend")
 # Tests run tasks in-process unless a test starts a real worker.
 os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "true")
 
-from leadgen.settings import *  # noqa: E402, F403
+from leadgen.settings import *  # noqa: F403
 
 # Hashing passwords slowly is a production virtue and a test-suite cost.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
