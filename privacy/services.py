@@ -337,29 +337,24 @@ def _write_in_database(pending: PendingRecords, receipt: ConsentReceipt | None) 
         record._state.adding, record._state.db = False, connection.alias
 
 
+# The columns the chain's step fills in; the function reads every other one from Python.
+_CHAIN_COLUMNS = frozenset({"id", "seq", "prev_hash", "record_hash"})
+
+
 def _record_columns(record: ConsentRecord) -> dict[str, Any]:
-    """The record's columns as the database function reads them (jsonb_populate_record)."""
-    return {
-        "person_id": record.person_id,
-        "purpose": record.purpose,
-        "decision": record.decision,
-        "method": record.method,
-        "policy_version_id": record.policy_version_id,
-        "policy_sha256": record.policy_sha256,
-        "consent_version_id": record.consent_version_id,
-        "consent_sha256": record.consent_sha256,
-        "wording_id": record.wording_id,
-        "source": record.source,
-        "created_at": record.created_at.astimezone(UTC).isoformat(),
-        "subject_email": record.subject_email,
-        "subject_phone": record.subject_phone,
-        "ip": record.ip,
-        "user_agent": record.user_agent,
-        "page_url": record.page_url,
-        "referrer": record.referrer,
-        "personal_salt": record.personal_salt,
-        "personal_digest": record.personal_digest,
-    }
+    """The record's columns as the database function reads them (jsonb_populate_record).
+
+    Times go to the microsecond (isoformat), as the hashed payload has them.
+    """
+    columns = {}
+    for field in ConsentRecord._meta.concrete_fields:
+        if field.column in _CHAIN_COLUMNS:
+            continue
+        value = getattr(record, field.attname)
+        if isinstance(value, datetime):
+            value = value.astimezone(UTC).isoformat()
+        columns[field.column] = value
+    return columns
 
 
 def _write_in_python(pending: PendingRecords, receipt: ConsentReceipt | None) -> None:

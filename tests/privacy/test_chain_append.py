@@ -24,6 +24,8 @@ from privacy.models import (
 )
 from privacy.services import consent_log_verify
 
+from .conftest import VISIT
+
 text = st.text(max_size=40)
 payloads = st.fixed_dictionaries(
     {
@@ -135,3 +137,33 @@ def test_created_at_is_kept_to_the_microsecond():
     head, _middle, _tail = record_hash_template({"created_at": moment.isoformat()})
 
     assert '"created_at":"2026-11-25T10:00:00.123456+00:00"' in head
+
+
+@pytest.mark.django_db
+def test_both_steps_store_every_column_alike(person, published_documents, monkeypatch):
+    """The function's column list cannot drift from the model's: a row from each step agrees."""
+    entry = services.ConsentEntry(
+        person=person,
+        purpose=Purpose.MARKETING,
+        decision=Decision.GRANTED,
+        method="web_form",
+        wording_text="Send me news.",
+        visit=VISIT,
+        policy_version=published_documents["privacy_policy"],
+        consent_version=published_documents["consent_marketing"],
+        source="lead:test",
+    )
+    [in_database] = services.consent_records_append(entries=[entry])
+    monkeypatch.setattr(services, "_write_in_database", services._write_in_python)
+    [in_python] = services.consent_records_append(entries=[entry])
+
+    def stored(record):
+        row = ConsentRecord.objects.filter(pk=record.pk).values().get()
+        for chained in ("id", "seq", "prev_hash", "record_hash", "created_at"):
+            row.pop(chained)
+        row.pop("personal_salt"), row.pop("personal_digest")  # fresh salt per record
+        return row
+
+    assert stored(in_database) == stored(in_python)
+    assert stored(in_database)["ip"] == VISIT.ip and stored(in_database)["source"] == "lead:test"
+    assert consent_log_verify() is None
