@@ -22,8 +22,13 @@ class Lead(models.Model):
         REJECTED = "rejected", _("Rejected")
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # No index of its own: lead_person_newest leads with it.
     person = models.ForeignKey(
-        Person, verbose_name=_("person"), on_delete=models.PROTECT, related_name="leads"
+        Person,
+        verbose_name=_("person"),
+        on_delete=models.PROTECT,
+        related_name="leads",
+        db_index=False,
     )
     account_name = models.CharField(_("account name"), max_length=150)
     phone = models.CharField(_("phone (E.164)"), max_length=16)
@@ -33,10 +38,12 @@ class Lead(models.Model):
         _("status"), max_length=16, choices=Status.choices, default=Status.NEW
     )
     notes = models.TextField(_("notes"), blank=True)
-    created_at = models.DateTimeField(_("submitted at"), default=timezone.now, db_index=True)
+    # Indexed by lead_newest_first, which leads with it.
+    created_at = models.DateTimeField(_("submitted at"), default=timezone.now)
     # The one-time token of the rendered form: a resubmission of the same page finds this row
-    # instead of creating a second lead.
-    submission_token = models.CharField(max_length=64, unique=True, editable=False)
+    # instead of creating a second lead (unique through Meta.constraints, which adds no
+    # pattern-ops twin index).
+    submission_token = models.CharField(max_length=64, editable=False)
     receipt = models.OneToOneField(
         ConsentReceipt,
         verbose_name=_("consent receipt"),
@@ -75,6 +82,11 @@ class Lead(models.Model):
             models.Index(
                 fields=["email"], name="lead_email_prefix", opclasses=["varchar_pattern_ops"]
             ),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["submission_token"], name="lead_submission_token_unique"
+            )
         ]
 
     def __str__(self) -> str:

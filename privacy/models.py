@@ -244,12 +244,8 @@ class Person(models.Model):
         verbose_name_plural = _("people")
         ordering = ["-created_at"]
         permissions = [("export_person", _("Can export people and their leads"))]
-        indexes = [
-            # Prefix search on e-mail ("anna@" or "anna") whatever the database collation.
-            models.Index(
-                fields=["email"], name="person_email_prefix", opclasses=["varchar_pattern_ops"]
-            ),
-        ]
+        # No index of our own for prefix search on e-mail ("anna@"): the unique e-mail's
+        # varchar_pattern_ops index, which Django adds on PostgreSQL, already serves it.
 
     def __str__(self) -> str:
         return self.email or self.phone or f"#{self.pk}"
@@ -358,6 +354,7 @@ class ConsentRecord(models.Model):
     """One entry of the append-only, hash-chained consent log."""
 
     seq = models.BigIntegerField(_("position in the log"), unique=True, editable=False)
+    # No index of its own: the (person, purpose, -seq) index leads with it.
     person = models.ForeignKey(
         Person,
         verbose_name=_("person"),
@@ -365,6 +362,7 @@ class ConsentRecord(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="consent_records",
+        db_index=False,
     )
     purpose = models.CharField(_("purpose"), max_length=16, choices=Purpose.choices)
     decision = models.CharField(_("decision"), max_length=16, choices=Decision.choices)
@@ -386,7 +384,10 @@ class ConsentRecord(models.Model):
     )
     consent_sha256 = models.CharField(_("SHA-256 of the consent text"), max_length=64, blank=True)
     wording = models.ForeignKey(
-        ConsentWording, verbose_name=_("wording shown"), on_delete=models.PROTECT
+        ConsentWording,
+        verbose_name=_("wording shown"),
+        on_delete=models.PROTECT,
+        db_index=False,  # a plain index in Meta: no pattern-ops twin for a hash
     )
     # What caused the record in a client app, e.g. "lead:42" (privacy never imports leads).
     source = models.CharField(_("source"), max_length=64, blank=True)
@@ -402,7 +403,8 @@ class ConsentRecord(models.Model):
     personal_digest = models.CharField(max_length=64, editable=False)
 
     prev_hash = models.CharField(_("previous record's hash"), max_length=64, editable=False)
-    record_hash = models.CharField(_("record hash"), max_length=64, unique=True, editable=False)
+    # Unique through Meta.constraints: a unique field would get a pattern-ops twin index too.
+    record_hash = models.CharField(_("record hash"), max_length=64, editable=False)
 
     objects = ConsentRecordQuerySet.as_manager()
 
@@ -410,7 +412,13 @@ class ConsentRecord(models.Model):
         verbose_name = _("consent record")
         verbose_name_plural = _("consent records")
         ordering = ["seq"]
-        indexes = [models.Index(fields=["person", "purpose", "-seq"])]
+        indexes = [
+            models.Index(fields=["person", "purpose", "-seq"]),
+            models.Index(fields=["wording"], name="consent_record_wording"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["record_hash"], name="consent_record_hash_unique")
+        ]
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.purpose} {self.decision}"
@@ -482,7 +490,8 @@ class ConsentReceipt(models.Model):
     """A receipt handed to a person for the consent records of one act of consent."""
 
     receipt_id = models.UUIDField(_("receipt ID"), default=uuid.uuid4, unique=True, editable=False)
-    token = models.CharField(max_length=64, unique=True, default=receipt_token, editable=False)
+    # Unique through Meta.constraints (no pattern-ops twin index: looked up by equality only).
+    token = models.CharField(max_length=64, default=receipt_token, editable=False)
     person = models.ForeignKey(
         Person,
         verbose_name=_("person"),
@@ -501,6 +510,9 @@ class ConsentReceipt(models.Model):
         verbose_name = _("consent receipt")
         verbose_name_plural = _("consent receipts")
         ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["token"], name="consent_receipt_token_unique")
+        ]
 
     def __str__(self) -> str:
         return str(self.receipt_id)
@@ -660,6 +672,7 @@ class Message(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="messages",
+        db_index=False,  # the (person, -created_at) index leads with it
     )
     to_email = models.EmailField(_("to"), max_length=254)
     language = models.CharField(_("language"), max_length=8, default="en")
