@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import queue
@@ -150,11 +151,22 @@ def _person_find_or_create_in_one_statement(*, email: str, phone: str, language:
     The columns and their values come from the model, defaults included.
     """
     new = Person(email=email, phone=phone, language=language)
-    fields = [field for field in Person._meta.concrete_fields if not field.primary_key]
-    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
-    placeholders = ", ".join(["%s"] * len(fields))
-    values = [field.get_db_prep_save(field.pre_save(new, True), connection) for field in fields]
-    sql = f"""
+    values = [
+        field.get_db_prep_save(field.pre_save(new, True), connection) for field in _PERSON_FIELDS
+    ]
+    return next(
+        iter(Person.objects.raw(_person_upsert_sql(), [email, phone, phone, email, *values]))
+    )
+
+
+_PERSON_FIELDS = [field for field in Person._meta.concrete_fields if not field.primary_key]
+
+
+@functools.cache
+def _person_upsert_sql() -> str:
+    columns = ", ".join(connection.ops.quote_name(field.column) for field in _PERSON_FIELDS)
+    placeholders = ", ".join(["%s"] * len(_PERSON_FIELDS))
+    return f"""
         WITH found AS (
             SELECT * FROM privacy_person
             WHERE email = %s OR (%s <> '' AND phone = %s)
@@ -168,7 +180,6 @@ def _person_find_or_create_in_one_statement(*, email: str, phone: str, language:
         )
         SELECT * FROM found UNION ALL SELECT * FROM created
     """  # noqa: S608 (only our own column names are formatted in)
-    return next(iter(Person.objects.raw(sql, [email, phone, phone, email, *values])))
 
 
 def consent_wording_get_or_create(*, text: str) -> ConsentWording:
