@@ -44,7 +44,7 @@ def cases() -> list[tuple[str, str]]:
     from django.utils import timezone
 
     from leads.models import Lead
-    from privacy.models import Person
+    from privacy.people.models import Person
 
     sample = Lead.objects.order_by("-id").values("email", "phone", "person_id").first()
     local = sample["phone"][2:]  # +7 916 ... -> 8 (916) ...

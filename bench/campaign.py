@@ -50,14 +50,11 @@ def setup_database() -> None:
 
 def seed_people(start: int, count: int) -> None:
     """People with marketing consent given on the form and confirmed by e-mail link."""
-    from privacy.models import (
-        ConsentMethod,
-        Decision,
-        DocumentKind,
-        DocumentVersion,
-        Person,
-    )
-    from privacy.services import ConsentEntry, Visit, consent_records_append
+    from privacy.consent.models import ConsentMethod
+    from privacy.consent.services import ConsentEntry, consent_records_append
+    from privacy.documents.models import DocumentKind, DocumentVersion
+    from privacy.people.models import Decision, Person
+    from privacy.people.visits import Visit
 
     policy = DocumentVersion.objects.in_force(DocumentKind.PRIVACY_POLICY)
     visit = Visit(ip="192.0.2.1", user_agent="bench")
@@ -151,7 +148,7 @@ def run_campaign(expected: int) -> tuple[float, dict]:
 
     from leads.campaigns import campaign_progress, campaign_start
     from leads.models import Campaign
-    from privacy.models import Message
+    from privacy.outbox.models import Message
 
     campaign = Campaign.objects.create(
         name=f"bench {expected}",

@@ -45,8 +45,10 @@ def django_setup() -> None:
 def append_many(count: int, person) -> None:
     from django.db import transaction
 
-    from privacy.models import ConsentMethod, Decision, Purpose
-    from privacy.services import Visit, consent_record_append
+    from privacy.consent.models import ConsentMethod
+    from privacy.consent.services import consent_record_append
+    from privacy.people.models import Decision, Purpose
+    from privacy.people.visits import Visit
 
     visit = Visit(ip="203.0.113.7", user_agent="bench", page_url="https://bench.example/")
     for _ in range(count):
@@ -64,7 +66,7 @@ def append_many(count: int, person) -> None:
 def appends_per_second(writers: int, total: int) -> float:
     from django.db import connection
 
-    from privacy.services import person_find_or_create
+    from privacy.people.services import person_find_or_create
 
     people = [
         person_find_or_create(email=f"bench-{writers}-{n}@example.com", phone="")
@@ -93,18 +95,16 @@ def seed(until: int) -> None:
     """Append records up to seq `until` with COPY, computing the chain in Python."""
     from django.db import connection, transaction
 
-    from privacy.models import (
-        ConsentLogHead,
-        DocumentKind,
-        DocumentVersion,
-        personal_digest_of,
-        record_hash_of,
-    )
-    from privacy.services import consent_wording_get_or_create, person_find_or_create
+    from privacy.consent.chain import personal_digest_of, record_hash_of
+    from privacy.consent.models import ConsentLogHead, ConsentWording
+    from privacy.documents.models import DocumentKind, DocumentVersion
+    from privacy.people.integrity import canonical_text, sha256_hex
+    from privacy.people.services import person_find_or_create
 
     policy = DocumentVersion.objects.in_force(DocumentKind.PRIVACY_POLICY)
     consent = DocumentVersion.objects.in_force(DocumentKind.CONSENT_MARKETING)
-    wording = consent_wording_get_or_create(text="Send me offers.")
+    text = canonical_text("Send me offers.")
+    wording, _ = ConsentWording.objects.get_or_create(sha256=sha256_hex(text), text=text)
     person = person_find_or_create(email="seeded@example.com", phone="+79161234567")
     columns = [
         "seq",

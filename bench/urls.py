@@ -34,9 +34,9 @@ def form_checks_one_insert(request: HttpRequest, hand_over: bool = True) -> Http
     from leads.forms import LeadForm
     from leads.services import form_token_read
     from leads.views import _lead_visit
-    from privacy.ratelimit import rate_limit_hit
-    from privacy.tasks import send_message
-    from privacy.visits import client_ip
+    from privacy.outbox.tasks import send_message
+    from privacy.people.ratelimit import rate_limit_hit
+    from privacy.people.visits import client_ip
 
     if rate_limit_hit(
         scope="lead-submit", key=client_ip(request) or "unknown", rate=settings.LEAD_RATE_LIMIT

@@ -72,7 +72,7 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     # After the CSP middleware, so its response hook runs first: it widens the policy for the
     # statistics scripts a response renders under consent, and keeps caches consent-aware.
-    "privacy.middleware.CookieConsentMiddleware",
+    "privacy.cookies.middleware.CookieConsentMiddleware",
     # Last, as django-axes requires: turns a locked-out login into its lockout response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -121,7 +121,7 @@ AXES_RESET_ON_SUCCESS = True
 # The admin login form's field; axes would otherwise look for USERNAME_FIELD ("email").
 AXES_USERNAME_FORM_FIELD = "username"
 # The same client address as everywhere else (X-Forwarded-For only through trusted proxies).
-AXES_CLIENT_IP_CALLABLE = "privacy.visits.client_ip"
+AXES_CLIENT_IP_CALLABLE = "privacy.people.visits.client_ip"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
@@ -183,19 +183,19 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 CELERY_BEAT_SCHEDULE = {
     # The outbox's safety net: messages the broker never got (it was down) or lost.
-    "sweep-messages": {"task": "privacy.tasks.sweep_messages", "schedule": 60.0},
+    "sweep-messages": {"task": "privacy.outbox.tasks.sweep_messages", "schedule": 60.0},
     "restart-stalled-campaigns": {
         "task": "leads.tasks.restart_stalled_campaigns",
         "schedule": 60.0,
     },
     # Privacy officers hear every morning of the blocks whose review date has passed.
     "mail-overdue-blocks": {
-        "task": "privacy.block_tasks.mail_overdue_blocks",
+        "task": "privacy.outbox.tasks.mail_overdue_blocks",
         "schedule": crontab(hour=7, minute=0),
     },
     # Rights requests due soon or overdue, mailed to officers; stale unconfirmed ones purged.
     "mail-due-rights-requests": {
-        "task": "privacy.rights_tasks.mail_due_requests",
+        "task": "privacy.rights.tasks.mail_due_requests",
         "schedule": crontab(hour=7, minute=5),
     },
 }

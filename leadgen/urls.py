@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from privacy.cookie_views import gpc_json
+from privacy.cookies.views import gpc_json
 
 from . import views
 

@@ -14,17 +14,13 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from privacy.blocks import RecordBlocked, blocked_annotation, person_is_blocked
-from privacy.exports import EXPORT_PERMISSION, ExportError, data_export_start
-from privacy.staff_admin import (
-    LargeListMixin,
-    ReadOnlyTabular,
-    blocked_filter,
-    consent_filter,
-    consent_summary,
-    register_person_inline,
-)
-from privacy.visits import client_ip
+from privacy.blocks.admin import blocked_filter
+from privacy.blocks.services import RecordBlocked, blocked_annotation, person_is_blocked
+from privacy.consent.admin import consent_filter, consent_summary
+from privacy.oversight.admin import register_person_inline
+from privacy.oversight.services import EXPORT_PERMISSION, ExportError, data_export_start
+from privacy.people.changelists import LargeListMixin, ReadOnlyTabular
+from privacy.people.visits import client_ip
 
 from .models import Lead
 from .review import ReviewError, lead_review

@@ -4,16 +4,13 @@ from __future__ import annotations
 
 import unicodedata
 
-import phonenumbers
 from django import forms
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.utils.translation import gettext_lazy as _
 
+from privacy.people.identity import EMAIL_MAX, email_normalise, phone_normalise
+
 ACCOUNT_NAME_MAX = 150
-EMAIL_MAX = 254
-EMAIL_LOCAL_MAX = 64  # RFC 5321: servers may refuse longer local parts
 PHONE_INPUT_MAX = 40
 
 # Unicode categories that have no place in a name: controls, invisible formatting characters
@@ -21,39 +18,10 @@ PHONE_INPUT_MAX = 40
 FORBIDDEN_CATEGORIES = {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"}
 
 ACCOUNT_NAME_INVISIBLE = _("The name may not contain control or invisible characters.")
-EMAIL_INVALID = _("Enter a valid e-mail address, like name@example.com.")
-PHONE_INVALID = _("Enter a valid phone number, with the country code if it is not Russian.")
 PROCESSING_REQUIRED = _("Please agree to the processing of your personal data to send the form.")
 OPTIONAL_NEEDS_PROCESSING = _(
     "This consent can only be given together with the consent to the processing of personal data."
 )
-
-
-def normalise_email(value: str) -> str:
-    """Lower-case the domain and write it in Unicode (IDN), keep the local part as typed."""
-    local, _at, domain = value.strip().rpartition("@")
-    try:
-        domain = domain.encode("idna").decode("ascii").lower().encode("ascii").decode("idna")
-    except UnicodeError as exc:
-        raise ValidationError(EMAIL_INVALID, code="invalid") from exc
-    return f"{local}@{unicodedata.normalize('NFC', domain)}"
-
-
-def parse_phone(value: str, region: str) -> str:
-    """Return the number in E.164, or raise ValidationError for an impossible number."""
-    try:
-        number = phonenumbers.parse(value, region)
-    except phonenumbers.NumberParseException as exc:
-        raise ValidationError(PHONE_INVALID, code="invalid") from exc
-    if not (phonenumbers.is_possible_number(number) and phonenumbers.is_valid_number(number)):
-        raise ValidationError(PHONE_INVALID, code="invalid")
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-
-
-def format_phone(e164: str) -> str:
-    return phonenumbers.format_number(
-        phonenumbers.parse(e164), phonenumbers.PhoneNumberFormat.INTERNATIONAL
-    )
 
 
 class LeadForm(forms.Form):
@@ -91,20 +59,10 @@ class LeadForm(forms.Form):
         return value
 
     def clean_email(self) -> str:
-        value = self.cleaned_data["email"].strip()
-        if "@" not in value:
-            raise ValidationError(EMAIL_INVALID, code="invalid")
-        value = normalise_email(value)
-        try:
-            validate_email(value)
-        except ValidationError as exc:
-            raise ValidationError(EMAIL_INVALID, code="invalid") from exc
-        if len(value) > EMAIL_MAX or len(value.rpartition("@")[0]) > EMAIL_LOCAL_MAX:
-            raise ValidationError(EMAIL_INVALID, code="invalid")
-        return value
+        return email_normalise(self.cleaned_data["email"])
 
     def clean_phone(self) -> str:
-        return parse_phone(self.cleaned_data["phone"], settings.PHONE_DEFAULT_REGION)
+        return phone_normalise(self.cleaned_data["phone"])
 
     def clean(self) -> dict:
         cleaned = super().clean()

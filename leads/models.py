@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import uuid
 
-import phonenumbers
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from privacy.models import ConsentReceipt, Person
+from privacy.consent.models import ConsentReceipt
+from privacy.people.identity import phone_display
+from privacy.people.models import Person
 
 
 class Lead(models.Model):
@@ -97,11 +98,7 @@ class Lead(models.Model):
 
     @property
     def phone_display(self) -> str:
-        try:
-            number = phonenumbers.parse(self.phone)
-        except phonenumbers.NumberParseException:
-            return self.phone
-        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+        return phone_display(self.phone)
 
 
 class Campaign(models.Model):

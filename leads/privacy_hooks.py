@@ -8,8 +8,8 @@ from typing import Any
 
 from django import forms
 
-from privacy.erasure import PersonalDataHolder, correction_form_register, holder_register
-from privacy.models import Person
+from privacy.people.holders import PersonalDataHolder, correction_form_register, holder_register
+from privacy.people.models import Person
 
 from .forms import LeadForm
 from .models import Lead

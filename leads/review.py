@@ -6,9 +6,9 @@ from typing import Any
 
 from django.db import transaction
 
-from privacy.audit import audit_record
-from privacy.blocks import RECORD_IS_BLOCKED, RecordBlocked, person_is_blocked
-from privacy.models import AuditAction
+from privacy.audit.models import AuditAction
+from privacy.audit.services import audit_record
+from privacy.blocks.services import RECORD_IS_BLOCKED, RecordBlocked, person_is_blocked
 
 from .models import Lead
 

@@ -15,29 +15,21 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from privacy.cookie_services import visitor_link_person
-from privacy.messaging import (
-    message_queue,
-    messages_hand_over_on_commit,
-    purposes_to_confirm,
-)
-from privacy.models import (
-    PURPOSE_DOCUMENT,
-    ConsentMethod,
-    Decision,
-    DocumentKind,
-    DocumentVersion,
-    MessageKind,
-    Purpose,
-)
-from privacy.receipts import receipt_issue
-from privacy.services import (
+from privacy.consent.models import ConsentMethod
+from privacy.consent.receipts import receipt_issue
+from privacy.consent.services import (
     ConsentEntry,
-    Visit,
     consent_records_prepare,
     consent_records_write,
-    person_find_or_create,
+    purposes_to_confirm,
 )
+from privacy.cookies.services import visitor_link_person
+from privacy.documents.models import PURPOSE_DOCUMENT, DocumentKind, DocumentVersion
+from privacy.outbox.models import MessageKind
+from privacy.outbox.services import message_queue, messages_hand_over_on_commit
+from privacy.people.models import Decision, Purpose
+from privacy.people.services import person_find_or_create
+from privacy.people.visits import Visit
 
 from .models import Lead
 

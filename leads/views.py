@@ -9,11 +9,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from privacy.cookies import consent_state
-from privacy.http import HttpResponseSeeOther
-from privacy.models import PURPOSE_DOCUMENT, DocumentKind, Purpose
-from privacy.ratelimit import rate_limit_hit
-from privacy.visits import MAX_URL, clean_text, client_ip, visit_from_request
+from privacy.cookies.banner import consent_state
+from privacy.documents.models import PURPOSE_DOCUMENT, DocumentKind
+from privacy.people.http import HttpResponseSeeOther
+from privacy.people.models import Purpose
+from privacy.people.ratelimit import rate_limit_hit
+from privacy.people.visits import MAX_URL, clean_text, client_ip, visit_from_request
 
 from .forms import LeadForm
 from .models import Lead

@@ -9,7 +9,8 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
-from privacy.models import PURPOSE_DOCUMENT, DocumentKind, DocumentVersion, Purpose
+from privacy.documents.models import PURPOSE_DOCUMENT, DocumentKind, DocumentVersion
+from privacy.people.models import Purpose
 
 
 def _sentences() -> dict[str, str]:

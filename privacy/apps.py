@@ -9,13 +9,13 @@ class PrivacyConfig(AppConfig):
     def ready(self) -> None:
         from anymail.signals import tracking
 
-        from .webhooks import on_tracking_event
+        from .outbox.webhooks import on_tracking_event
 
         tracking.connect(on_tracking_event, dispatch_uid="privacy.suppress-on-provider-event")
 
         from django.contrib.auth.signals import user_logged_in, user_login_failed
 
-        from .audit import on_logged_in, on_login_failed
+        from .audit.services import on_logged_in, on_login_failed
 
         user_logged_in.connect(on_logged_in, dispatch_uid="privacy.audit-login")
         user_login_failed.connect(on_login_failed, dispatch_uid="privacy.audit-login-failed")

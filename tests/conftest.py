@@ -50,7 +50,7 @@ def published_documents(db):
     from django.core.management import call_command
 
     call_command("load_demo", "--no-user", stdout=open(os.devnull, "w"))  # noqa: SIM115
-    from privacy.models import DocumentKind, DocumentVersion
+    from privacy.documents.models import DocumentKind, DocumentVersion
 
     return {kind: DocumentVersion.objects.in_force(kind) for kind in DocumentKind}
 

@@ -8,8 +8,8 @@ from django import template
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 
-from ..cookie_views import banner_context
-from ..cookies import ADVERTISING, consent_state
+from privacy.cookies.banner import ADVERTISING, consent_state
+from privacy.cookies.views import banner_context
 
 register = template.Library()
 

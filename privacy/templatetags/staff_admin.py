@@ -8,7 +8,7 @@ from django import template
 from django.contrib.admin.templatetags.admin_list import date_hierarchy
 from django.contrib.admin.templatetags.base import InclusionAdminNode
 
-from privacy.changelists import FastDateHierarchyChangeList
+from privacy.people.changelists import FastDateHierarchyChangeList
 
 register = template.Library()
 

@@ -7,10 +7,11 @@ import re
 import pytest
 from django.test import Client
 
-from privacy.cookie_views import UNKNOWN_CATEGORY
-from privacy.cookies import CHOICE_COOKIE, choice_decode
-from privacy.models import ConsentMethod, ConsentRecord, Decision
-from privacy.services import consent_log_verify
+from privacy.consent.models import ConsentMethod, ConsentRecord
+from privacy.consent.verify import consent_log_verify
+from privacy.cookies.banner import CHOICE_COOKIE, choice_decode
+from privacy.cookies.views import UNKNOWN_CATEGORY
+from privacy.people.models import Decision
 
 from .conftest import GA_ID, METRICA_ID, ROISTAT_ID, VK_ID, csp_nonce
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from privacy.models import ConsentMethod, ConsentRecord
+from privacy.consent.models import ConsentMethod, ConsentRecord
 
 from .conftest import METRICA_ID
 

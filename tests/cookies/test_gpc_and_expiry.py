@@ -10,9 +10,10 @@ from datetime import UTC, datetime
 import pytest
 
 from leads.models import Lead
-from privacy.cookie_services import cookie_records_of_person
-from privacy.cookies import CHOICE_COOKIE, CookieChoice, choice_encode
-from privacy.models import ConsentMethod, ConsentRecord, Decision, VisitorLink
+from privacy.consent.models import ConsentMethod, ConsentRecord
+from privacy.cookies.banner import CHOICE_COOKIE, CookieChoice, choice_encode
+from privacy.cookies.models import VisitorLink, visitor_source
+from privacy.people.models import Decision
 
 from .conftest import METRICA_ID
 
@@ -190,7 +191,8 @@ def test_the_lead_form_links_the_browsers_choices_to_the_person(
     person = Lead.objects.get().person
     link = VisitorLink.objects.get()
     assert link.person == person
-    records = cookie_records_of_person(person=person)
+    sources = [visitor_source(link.visitor_id)]
+    records = ConsentRecord.objects.filter(source__in=sources).order_by("seq")
     assert [(r.purpose, r.decision) for r in records] == [
         ("analytics", "granted"),
         ("advertising", "granted"),

@@ -4,7 +4,7 @@ import time
 
 from django.core.cache import cache
 
-from privacy.ratelimit import rate_limit_hit
+from privacy.people.ratelimit import rate_limit_hit
 
 
 def test_the_cache_reuses_one_redis_client():

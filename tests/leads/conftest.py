@@ -5,7 +5,8 @@ import re
 import pytest
 
 from leads.models import Lead
-from privacy.models import ConsentRecord, Person
+from privacy.consent.models import ConsentRecord
+from privacy.people.models import Person
 
 TOKEN = re.compile(r'name="form_token" value="([^"]+)"')
 

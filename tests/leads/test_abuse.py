@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from leads.models import Lead
-from privacy.models import ConsentRecord
+from privacy.consent.models import ConsentRecord
 
 from .conftest import form_token, table_counts
 

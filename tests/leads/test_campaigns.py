@@ -17,16 +17,12 @@ from leads.campaigns import (
     campaign_start,
 )
 from leads.models import Campaign
-from privacy.consents import consent_withdraw
-from privacy.models import (
-    Block,
-    ConsentMethod,
-    Decision,
-    Message,
-    Person,
-    Suppression,
-)
-from privacy.services import ConsentEntry, Visit, consent_records_append
+from privacy.blocks.models import Block
+from privacy.consent.models import ConsentMethod
+from privacy.consent.services import ConsentEntry, consent_records_append, consent_withdraw
+from privacy.outbox.models import Message, Suppression
+from privacy.people.models import Decision, Person
+from privacy.people.visits import Visit
 
 pytestmark = pytest.mark.django_db
 
@@ -34,7 +30,7 @@ VISIT = Visit(ip="192.0.2.1")
 
 
 def person_with(email: str, *methods: str, purpose: str = "marketing") -> Person:
-    from privacy.models import DocumentKind, DocumentVersion
+    from privacy.documents.models import DocumentKind, DocumentVersion
 
     person = Person.objects.create(email=email)
     policy = DocumentVersion.objects.in_force(DocumentKind.PRIVACY_POLICY)
@@ -124,7 +120,7 @@ def test_withdrawal_after_fan_out_but_before_sending_stops_the_message(audience,
     consent_withdraw(
         person=audience[0], purpose="marketing", method=ConsentMethod.REQUEST, visit=VISIT
     )
-    from privacy.messaging import message_send
+    from privacy.outbox.services import message_send
 
     for message in Message.objects.filter(dedupe_key=campaign.dedupe_key):
         message_send(message_id=message.pk)
@@ -163,8 +159,9 @@ def test_a_material_policy_change_starts_a_reconsent_campaign_to_active_subscrib
 ):
     from django.core.exceptions import ValidationError
 
-    from privacy.models import ConsentRecord, DocumentKind
-    from privacy.services import document_draft_create, document_publish
+    from privacy.consent.models import ConsentRecord
+    from privacy.documents.models import DocumentKind
+    from privacy.documents.services import document_draft_create, document_publish
 
     draft = document_draft_create(
         kind=DocumentKind.PRIVACY_POLICY, title="Privacy Policy", body="New terms.", material=True

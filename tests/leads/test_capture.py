@@ -6,8 +6,11 @@ import pytest
 from django.utils import timezone
 
 from leads.models import Lead
-from privacy.models import ConsentRecord, Decision, DocumentKind, Person, Purpose
-from privacy.services import consent_is_granted, consent_log_verify
+from privacy.consent.models import ConsentRecord
+from privacy.consent.services import purpose_state
+from privacy.consent.verify import consent_log_verify
+from privacy.documents.models import DocumentKind
+from privacy.people.models import Decision, Person, Purpose
 
 from .conftest import form_token, table_counts
 
@@ -127,13 +130,13 @@ def test_repeat_submissions_by_one_person_attach_to_one_person(submit, valid_dat
 def test_a_later_unticked_box_does_not_withdraw_marketing_consent(submit, valid_data):
     submit({**valid_data, "consent_marketing": "on"})
     person = Person.objects.get()
-    assert consent_is_granted(person=person, purpose=Purpose.MARKETING)
+    assert purpose_state(person=person, purpose=Purpose.MARKETING).granted
 
     submit(valid_data)  # marketing left unticked this time
 
     latest = ConsentRecord.objects.filter(person=person, purpose=Purpose.MARKETING).last()
     assert latest.decision == Decision.NOT_GIVEN
-    assert consent_is_granted(person=person, purpose=Purpose.MARKETING)
+    assert purpose_state(person=person, purpose=Purpose.MARKETING).granted
 
 
 def test_optional_consent_without_processing_is_refused_and_nothing_is_stored(submit, valid_data):
@@ -164,7 +167,7 @@ def test_errors_are_shown_next_to_their_field_and_other_input_is_kept(submit, va
 def test_a_policy_published_between_render_and_submit_is_shown_again(
     client, submit, valid_data, published_documents
 ):
-    from privacy.services import document_draft_create, document_publish
+    from privacy.documents.services import document_draft_create, document_publish
 
     token = form_token(client.get("/"))
     draft = document_draft_create(

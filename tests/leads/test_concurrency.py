@@ -9,8 +9,9 @@ from django.db import connection
 from django.test import Client
 
 from leads.models import Lead
-from privacy.models import ConsentRecord, Person
-from privacy.services import consent_log_verify
+from privacy.consent.models import ConsentRecord
+from privacy.consent.verify import consent_log_verify
+from privacy.people.models import Person
 
 from .conftest import form_token
 

@@ -2,8 +2,11 @@ from __future__ import annotations
 
 import pytest
 
-from privacy.models import ConsentMethod, Decision, Purpose
-from privacy.services import Visit, consent_record_append, person_find_or_create
+from privacy.consent.models import ConsentMethod
+from privacy.consent.services import consent_record_append
+from privacy.people.models import Decision, Purpose
+from privacy.people.services import person_find_or_create
+from privacy.people.visits import Visit
 
 WORDING = "I agree to the processing of my personal data under the Privacy Policy."
 VISIT = Visit(
@@ -96,8 +99,8 @@ def publisher(django_user_model):
 
 @pytest.fixture
 def draft(published_documents):
-    from privacy.models import DocumentKind
-    from privacy.services import document_draft_create
+    from privacy.documents.models import DocumentKind
+    from privacy.documents.services import document_draft_create
 
     return document_draft_create(
         kind=DocumentKind.PRIVACY_POLICY,

@@ -10,19 +10,12 @@ from django.db import DatabaseError, connection, transaction
 from hypothesis import given
 from hypothesis import strategies as st
 
-from privacy import services
-from privacy.models import (
-    ConsentLogHead,
-    ConsentRecord,
-    ConsentWording,
-    Decision,
-    Person,
-    Purpose,
-    record_hash_fill,
-    record_hash_of,
-    record_hash_template,
-)
-from privacy.services import consent_log_verify
+from privacy.consent import services
+from privacy.people.visits import Visit
+from privacy.consent.chain import record_hash_fill, record_hash_of, record_hash_template
+from privacy.consent.models import ConsentLogHead, ConsentRecord, ConsentWording
+from privacy.consent.verify import consent_log_verify
+from privacy.people.models import Decision, Person, Purpose
 
 from .conftest import VISIT
 
@@ -120,7 +113,7 @@ def test_a_failed_append_leaves_the_head_where_it_was(append):
         decision=Decision.GRANTED,
         method="web_form",
         wording_text="x",
-        visit=services.Visit(ip="not an address"),
+        visit=Visit(ip="not an address"),
         policy_version=record.policy_version,
     )
 

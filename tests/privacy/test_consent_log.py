@@ -7,18 +7,14 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import IntegrityError, close_old_connections, connection, transaction
 
-from privacy.models import (
-    GENESIS_HASH,
-    ConsentLogHead,
-    ConsentMethod,
-    ConsentRecord,
-    Decision,
-    DocumentKind,
-    DocumentVersion,
-    ImmutableRecordError,
-    Purpose,
-)
-from privacy.services import consent_log_verify, consent_record_append, person_find_or_create
+from privacy.consent.chain import GENESIS_HASH
+from privacy.consent.models import ConsentLogHead, ConsentMethod, ConsentRecord
+from privacy.consent.services import consent_record_append
+from privacy.consent.verify import consent_log_verify
+from privacy.documents.models import DocumentKind, DocumentVersion
+from privacy.people.integrity import ImmutableRecordError
+from privacy.people.models import Decision, Purpose
+from privacy.people.services import person_find_or_create
 
 from .conftest import VISIT
 

@@ -5,18 +5,15 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from privacy.models import (
-    ConsentRecord,
-    DocumentKind,
-    DocumentVersion,
-    ImmutableRecordError,
-)
-from privacy.services import (
+from privacy.consent.models import ConsentRecord
+from privacy.documents.models import DocumentKind, DocumentVersion
+from privacy.documents.services import (
     NOT_ALLOWED_TO_PUBLISH,
     PublishError,
     document_draft_create,
     document_publish,
 )
+from privacy.people.integrity import ImmutableRecordError
 
 pytestmark = pytest.mark.django_db
 
@@ -222,7 +219,7 @@ def test_a_draft_whose_date_has_passed_is_not_published(client, publisher, draft
 
 @pytest.mark.parametrize("model", ["person", "consentrecord", "consentwording", "consentreceipt"])
 def test_the_consent_evidence_is_read_only_in_admin(admin_client, submission, model):
-    from privacy.receipts import receipt_issue
+    from privacy.consent.receipts import receipt_issue
 
     receipt_issue(person=submission[0].person, records=submission)
     listing = admin_client.get(f"/admin/privacy/{model}/")

@@ -9,28 +9,16 @@ from django.core import mail, signing
 from django.utils import timezone
 
 from leads.models import Lead
-from privacy.consents import consent_confirm, consent_withdraw
-from privacy.messaging import (
-    CONFIRM_SALT,
-    UNSUBSCRIBE_SALT,
-    message_gate,
-    message_queue,
-    message_send,
-    unsubscribe_url,
-)
-from privacy.models import (
-    Block,
-    ConsentMethod,
-    ConsentRecord,
-    Decision,
-    Message,
-    MessageKind,
-    Person,
-    Purpose,
-    SkipReason,
-    Suppression,
-)
-from privacy.services import Visit
+from privacy.blocks.models import Block
+from privacy.consent.models import ConsentMethod, ConsentRecord
+from privacy.consent.services import consent_confirm, consent_withdraw
+from privacy.outbox.gate import message_gate
+from privacy.outbox.models import Message, MessageKind, SkipReason, Suppression
+from privacy.outbox.rendering import unsubscribe_url
+from privacy.outbox.services import message_queue, message_send
+from privacy.people.links import CONFIRM_SALT, UNSUBSCRIBE_SALT
+from privacy.people.models import Decision, Person, Purpose
+from privacy.people.visits import Visit
 
 pytestmark = pytest.mark.django_db
 
@@ -162,7 +150,7 @@ def test_a_new_grant_after_a_withdrawal_asks_for_confirmation_again(post_lead):
 
 
 def test_a_submission_hands_its_messages_to_the_queue_in_one_task(post_lead, monkeypatch):
-    from privacy import tasks
+    from privacy.outbox import tasks
 
     batches = []
     monkeypatch.setattr(
@@ -179,7 +167,7 @@ def test_a_submission_hands_its_messages_to_the_queue_in_one_task(post_lead, mon
 
 
 def confirmed_person(purpose: str = Purpose.MARKETING) -> Person:
-    from privacy.services import consent_record_append
+    from privacy.consent.services import consent_record_append
 
     person = Person.objects.create(email="anna@example.com", phone="+79990000000")
     for method in (ConsentMethod.WEB_FORM, ConsentMethod.EMAIL_LINK):
@@ -321,7 +309,7 @@ def test_a_forged_or_foreign_unsubscribe_link_is_refused_and_changes_nothing(
 def test_an_expired_confirmation_link_is_refused(published_documents, client, monkeypatch):
     person = confirmed_person()
     token = signing.dumps({"p": person.pk, "u": ["marketing"]}, salt=CONFIRM_SALT)
-    monkeypatch.setattr("privacy.email_views.LINK_MAX_AGE", -1)
+    monkeypatch.setattr("privacy.consent.views.LINK_MAX_AGE", -1)
 
     response = client.post(f"/privacy/confirm/{token}/")
 

@@ -21,7 +21,8 @@ from django.utils import timezone
 
 from leadgen.celery import app as celery_app
 from leads.models import Lead
-from privacy.messaging import (
+from privacy.outbox.models import Message, MessageKind
+from privacy.outbox.services import (
     INTERRUPTED,
     MAX_ATTEMPTS,
     message_queue,
@@ -29,7 +30,7 @@ from privacy.messaging import (
     message_send,
     messages_sweep,
 )
-from privacy.models import Message, MessageKind, Person
+from privacy.people.models import Person
 from tests.support.mail import sent_lines
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -253,7 +254,7 @@ def test_provider_errors_are_retried_then_recorded_and_staff_can_retry(settings,
         raise outage
 
     monkeypatch.setattr("django.core.mail.EmailMultiAlternatives.send", failing_send)
-    from privacy.messaging import TransientSendError
+    from privacy.outbox.services import TransientSendError
 
     for _attempt in range(MAX_ATTEMPTS - 1):
         with pytest.raises(TransientSendError):
@@ -290,6 +291,6 @@ def test_a_refused_recipient_is_not_retried(monkeypatch):
 
 
 def test_backoff_grows_exponentially():
-    from privacy.messaging import backoff_seconds
+    from privacy.outbox.services import backoff_seconds
 
     assert [backoff_seconds(n) for n in range(1, 5)] == [10, 20, 40, 80]

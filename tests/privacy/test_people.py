@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from privacy import services
-from privacy.models import Person
+from privacy.people import services
+from privacy.people.models import Person
 
 pytestmark = pytest.mark.django_db
 

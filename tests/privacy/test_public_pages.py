@@ -5,9 +5,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from privacy.models import DocumentKind, DocumentVersion
-from privacy.services import document_draft_create, document_publish
-from privacy.views import IN_FORCE_MAX_AGE, PUBLISHED_VERSION_MAX_AGE
+from privacy.documents.models import DocumentKind, DocumentVersion
+from privacy.documents.services import document_draft_create, document_publish
+from privacy.documents.views import IN_FORCE_MAX_AGE, PUBLISHED_VERSION_MAX_AGE
 
 pytestmark = pytest.mark.django_db
 

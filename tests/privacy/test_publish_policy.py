@@ -6,7 +6,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from privacy.models import DocumentKind, DocumentVersion
+from privacy.documents.models import DocumentKind, DocumentVersion
 
 pytestmark = pytest.mark.django_db
 

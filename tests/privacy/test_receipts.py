@@ -6,8 +6,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.test import override_settings
 
-from privacy.models import ConsentReceipt, DocumentKind
-from privacy.receipts import (
+from privacy.consent.models import ConsentReceipt
+from privacy.consent.receipts import (
     RECEIPT_NEEDS_RECORDS,
     RECEIPT_RECORD_OF_ANOTHER_PERSON,
     SIGNATURE_MISMATCH,
@@ -16,7 +16,8 @@ from privacy.receipts import (
     receipt_as_dict,
     receipt_issue,
 )
-from privacy.services import person_find_or_create
+from privacy.documents.models import DocumentKind
+from privacy.people.services import person_find_or_create
 
 pytestmark = pytest.mark.django_db
 

@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from privacy.models import DocumentKind, DocumentVersion
+from privacy.documents.models import DocumentKind, DocumentVersion
 
 pytestmark = pytest.mark.django_db
 

@@ -5,13 +5,8 @@ from datetime import UTC, datetime
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from privacy.models import personal_digest_of, record_hash_of
-from privacy.services import (
-    _payload,
-    _personal,
-    _personal_digest_fast,
-    _record_hash_fast,
-)
+from privacy.consent.chain import personal_digest_of, record_hash_of
+from privacy.consent.verify import _payload, _personal, _personal_digest_fast, _record_hash_fast
 
 text = st.text(max_size=40)
 ids = st.none() | st.integers(min_value=1, max_value=2**62)

@@ -5,8 +5,9 @@ import re
 import pytest
 from django.core import mail
 
-from privacy.messaging import message_send
-from privacy.models import Message, MessageKind, RightsRequest
+from privacy.outbox.models import Message, MessageKind
+from privacy.outbox.services import message_send
+from privacy.rights.models import RightsRequest
 from tests.staff.conftest import (  # noqa: F401  (shared staff and lead fixtures)
     PASSWORD,
     _default_language,

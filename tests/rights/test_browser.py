@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from privacy.models import RightsRequest
+from privacy.rights.models import RightsRequest
 
 from .conftest import link_in, mails_to
 

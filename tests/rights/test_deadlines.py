@@ -6,14 +6,14 @@ from datetime import date
 
 import pytest
 
-from privacy.deadlines import (
+from privacy.rights.deadlines import (
     add_months,
     add_working_days,
     can_extend,
     due_date,
     extended_due_date,
 )
-from privacy.models import RightsRequest
+from privacy.rights.models import RightsRequest
 
 Kind = RightsRequest.Kind
 

@@ -9,19 +9,14 @@ from django.db import connection
 from django.utils import timezone
 
 from leads.models import Lead
-from privacy.blocks import person_block
-from privacy.erasure import ERASE_BLOCKED
-from privacy.models import (
-    AuditAction,
-    AuditEntry,
-    BlockRequester,
-    DataCorrection,
-    Destruction,
-    Person,
-    RightsRequest,
-)
-from privacy.rights import RightsError, request_erase, rights_scrub_erased
-from privacy.services import consent_log_verify
+from privacy.audit.models import AuditAction, AuditEntry
+from privacy.blocks.models import BlockRequester
+from privacy.blocks.services import person_block
+from privacy.consent.verify import consent_log_verify
+from privacy.people.models import Person
+from privacy.rights.erasure import ERASE_BLOCKED
+from privacy.rights.models import DataCorrection, Destruction, RightsRequest
+from privacy.rights.services import RightsError, request_erase, rights_scrub_erased
 
 from .conftest import link_in, mails_to, send_outbox
 

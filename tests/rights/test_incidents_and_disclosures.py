@@ -8,30 +8,22 @@ from datetime import date, timedelta
 import pytest
 from django.utils import timezone
 
-from privacy.consents import consent_withdraw
-from privacy.disclosures import (
-    PEOPLE_REQUIRED,
-    DisclosureError,
-    disclosure_record,
-)
-from privacy.incidents import (
+from privacy.consent.models import ConsentMethod
+from privacy.consent.services import consent_withdraw
+from privacy.incidents.models import Disclosure, Incident
+from privacy.incidents.services import (
     ALREADY_NOTIFYING,
     DATES_REQUIRED,
+    PEOPLE_REQUIRED,
+    DisclosureError,
     IncidentError,
+    disclosure_record,
     incident_notify,
     incident_preview,
 )
-from privacy.models import (
-    ConsentMethod,
-    Disclosure,
-    Incident,
-    Message,
-    MessageKind,
-    Person,
-    Purpose,
-    Suppression,
-)
-from privacy.services import Visit
+from privacy.outbox.models import Message, MessageKind, Suppression
+from privacy.people.models import Person, Purpose
+from privacy.people.visits import Visit
 
 from .conftest import link_in, mails_to, send_outbox
 
@@ -67,7 +59,7 @@ def test_the_incident_page_counts_down_the_authority_clocks(client, officer, inc
 def test_in_gdpr_mode_there_is_one_72_hour_clock(client, officer, incident, settings):
     settings.RIGHTS_CLOCK_MODE = "gdpr"
     settings.INCIDENT_AUTHORITY_HOURS = 72
-    from privacy.deadlines import incident_clocks
+    from privacy.incidents.services import incident_clocks
 
     [clock] = incident_clocks(incident)
     assert clock["deadline"] - incident.detected_at == timedelta(hours=72)
@@ -97,7 +89,7 @@ def test_a_breach_notice_reaches_people_who_unsubscribed_and_is_recorded_per_per
     with pytest.raises(IncidentError, match=ALREADY_NOTIFYING):
         incident_notify(incident=incident, staff=officer)
         incident_notify(incident=incident, staff=officer)
-    from privacy.incidents import incident_fan_out
+    from privacy.incidents.services import incident_fan_out
 
     incident_fan_out(incident_id=incident.pk)
     incident_fan_out(incident_id=incident.pk)  # a rerun notifies no one twice

@@ -13,30 +13,25 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from leads.forms import normalise_email as lead_form_normalise
-from privacy.messaging import message_for_sending, message_gate, message_queue
-from privacy.models import (
-    ConsentMethod,
-    ConsentRecord,
-    Decision,
-    Message,
-    MessageKind,
-    Purpose,
-    RightsRequest,
-)
-from privacy.rights import (
+from privacy.consent.models import ConsentMethod, ConsentRecord
+from privacy.consent.services import consent_record_append
+from privacy.outbox.gate import message_for_sending, message_gate
+from privacy.outbox.models import Message, MessageKind
+from privacy.outbox.services import message_queue
+from privacy.people.models import Decision, Purpose
+from privacy.people.visits import Visit
+from privacy.rights.models import RightsRequest
+from privacy.rights.services import (
     ALREADY_EXTENDED,
     CANNOT_EXTEND,
     REASON_REQUIRED,
     RightsError,
-    normalise_email,
     request_answer,
     request_extend,
     request_reject,
     requests_due_notify,
     requests_purge_unconfirmed,
 )
-from privacy.services import Visit, consent_record_append
 
 from .conftest import link_in, mails_to, rights_messages, send_outbox
 
@@ -168,11 +163,6 @@ def test_the_form_is_rate_limited_per_address(client, published_documents, setti
 
     assert statuses == [303, 303, 429]
     assert RightsRequest.objects.count() == 2
-
-
-def test_the_service_normalises_addresses_like_the_lead_form():
-    for typed in ["ivan@XN--E1AFMKFD.XN--P1AI", " Anna@Example.COM "]:
-        assert normalise_email(typed) == lead_form_normalise(typed)
 
 
 def test_access_sends_a_signed_expiring_link_never_the_data_in_the_mail(
@@ -326,7 +316,7 @@ def test_officers_see_overdue_requests_highlighted_and_get_a_morning_reminder(
     [reminder] = mails_to("officer@example.com")
     assert "OVERDUE" in reminder.body and "anna@example.com" not in reminder.body
     schedule = settings.CELERY_BEAT_SCHEDULE["mail-due-rights-requests"]
-    assert schedule["task"] == "privacy.rights_tasks.mail_due_requests"
+    assert schedule["task"] == "privacy.rights.tasks.mail_due_requests"
 
 
 def test_an_officer_answers_from_the_admin_page(client, confirmed, officer, lead):

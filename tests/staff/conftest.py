@@ -7,8 +7,11 @@ from django.contrib.auth.models import Group
 
 from accounts.roles import GROUP_NAMES, Role
 from leads.models import Lead
-from privacy.models import ConsentMethod, Decision, Purpose
-from privacy.services import ConsentEntry, Visit, consent_records_append, person_find_or_create
+from privacy.consent.models import ConsentMethod
+from privacy.consent.services import ConsentEntry, consent_records_append
+from privacy.people.models import Decision, Purpose
+from privacy.people.services import person_find_or_create
+from privacy.people.visits import Visit
 
 PASSWORD = "correct horse battery staple 42"
 VISIT = Visit(ip="203.0.113.7", user_agent="Mozilla/5.0", page_url="https://leadgen.example/")

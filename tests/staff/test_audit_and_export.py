@@ -12,18 +12,14 @@ from django.db.utils import IntegrityError, InternalError
 from django.urls import reverse
 from django.utils import timezone
 
-from privacy.audit import audit_record
-from privacy.blocks import person_block
-from privacy.exports import csv_safe
-from privacy.models import (
-    AUDIT_TRAIL_IS_APPEND_ONLY,
-    AuditAction,
-    AuditEntry,
-    BlockRequester,
-    DataExport,
-    DocumentVersion,
-    ImmutableRecordError,
-)
+from privacy.audit.models import AUDIT_TRAIL_IS_APPEND_ONLY, AuditAction, AuditEntry
+from privacy.audit.services import audit_record
+from privacy.blocks.models import BlockRequester
+from privacy.blocks.services import person_block
+from privacy.documents.models import DocumentVersion
+from privacy.oversight.models import DataExport
+from privacy.oversight.services import csv_safe
+from privacy.people.integrity import ImmutableRecordError
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,9 @@ from django.utils import timezone
 
 from leads.models import Lead
 from leads.review import lead_review
-from privacy.blocks import (
+from privacy.audit.models import AuditAction, AuditEntry
+from privacy.blocks.models import Block, BlockRequester
+from privacy.blocks.services import (
     ALREADY_BLOCKED,
     ALREADY_LIFTED,
     RECORD_IS_BLOCKED,
@@ -20,19 +22,11 @@ from privacy.blocks import (
     RecordBlocked,
     block_lift,
     blocks_overdue,
-    blocks_overdue_notify,
     person_block,
 )
-from privacy.messaging import message_queue, message_send
-from privacy.models import (
-    AuditAction,
-    AuditEntry,
-    Block,
-    BlockRequester,
-    Message,
-    MessageKind,
-    SkipReason,
-)
+from privacy.outbox.alerts import blocks_overdue_notify
+from privacy.outbox.models import Message, MessageKind, SkipReason
+from privacy.outbox.services import message_queue, message_send
 
 pytestmark = pytest.mark.django_db
 

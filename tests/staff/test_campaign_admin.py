@@ -7,8 +7,11 @@ from django.core import mail
 from django.urls import reverse
 
 from leads.models import Campaign
-from privacy.models import ConsentMethod, Decision, DocumentKind, DocumentVersion, Person
-from privacy.services import ConsentEntry, Visit, consent_records_append
+from privacy.consent.models import ConsentMethod
+from privacy.consent.services import ConsentEntry, consent_records_append
+from privacy.documents.models import DocumentKind, DocumentVersion
+from privacy.people.models import Decision, Person
+from privacy.people.visits import Visit
 
 pytestmark = pytest.mark.django_db
 

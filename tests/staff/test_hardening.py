@@ -10,7 +10,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.urls import clear_url_caches, reverse
 
-from privacy.models import AuditAction, AuditEntry
+from privacy.audit.models import AuditAction, AuditEntry
 from tests.staff.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -99,9 +99,9 @@ def test_the_admin_works_in_a_real_browser_under_the_csp(page, live_server, sett
     call_command("load_demo", "--no-user", verbosity=0)
     officer = User.objects.create_user("officer@example.com", PASSWORD, is_staff=True)
     officer.groups.add(Group.objects.get(name=GROUP_NAMES[Role.PRIVACY_OFFICER]))
-    from privacy.messaging import message_queue
-    from privacy.models import MessageKind
-    from privacy.services import person_find_or_create
+    from privacy.outbox.models import MessageKind
+    from privacy.outbox.services import message_queue
+    from privacy.people.services import person_find_or_create
 
     person = person_find_or_create(email="anna@example.com", phone="+79123456789")
     message = message_queue(kind=MessageKind.LEGAL_NOTICE, to_email=person.email, person=person)

@@ -8,7 +8,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from leads.models import Lead
-from privacy.models import AuditAction, AuditEntry, Decision
+from privacy.audit.models import AuditAction, AuditEntry
+from privacy.people.models import Decision
 
 pytestmark = pytest.mark.django_db
 
@@ -90,7 +91,7 @@ def test_the_list_costs_the_same_queries_for_one_lead_or_twenty(client, reviewer
 def test_a_large_list_is_counted_by_the_planners_estimate_not_a_scan(
     client, reviewer, make_lead, monkeypatch
 ):
-    from privacy import changelists
+    from privacy.people import changelists
 
     make_lead()
     monkeypatch.setattr(changelists, "EXACT_COUNT_BELOW", 0)  # as if the table were huge
@@ -130,8 +131,8 @@ def test_a_reviewer_cannot_change_anything_but_status_and_notes(client, reviewer
 def test_a_persons_page_shows_submissions_consent_timeline_messages_and_is_audited(
     client, officer, lead
 ):
-    from privacy.messaging import message_queue
-    from privacy.models import Message, MessageKind
+    from privacy.outbox.models import Message, MessageKind
+    from privacy.outbox.services import message_queue
 
     message_queue(kind=MessageKind.MARKETING, to_email=lead.email, person=lead.person)
     Message.objects.filter(person=lead.person).update(
@@ -158,7 +159,7 @@ def test_a_persons_page_shows_submissions_consent_timeline_messages_and_is_audit
 def test_a_deep_page_shows_the_same_rows_in_the_same_order(
     client, reviewer, make_lead, monkeypatch
 ):
-    from privacy import changelists
+    from privacy.people import changelists
 
     for n in range(5):
         make_lead(f"p{n}@example.com", f"+7916000{n:04d}", account_name=f"Account {n}")

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from privacy.messaging import message_queue
-from privacy.models import AuditAction, AuditEntry, Message, MessageKind
-from privacy.retries import NOT_ALLOWED_TO_RETRY, RetryError, messages_retry
+from privacy.audit.models import AuditAction, AuditEntry
+from privacy.outbox.models import Message, MessageKind
+from privacy.outbox.services import NOT_ALLOWED_TO_RETRY, RetryError, message_queue, messages_retry
 
 pytestmark = pytest.mark.django_db
 

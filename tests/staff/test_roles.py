@@ -10,10 +10,13 @@ from django.utils import timezone
 
 from leads.models import Lead
 from leads.review import NOT_ALLOWED_TO_REVIEW, ReviewError, lead_review
-from privacy.blocks import NOT_ALLOWED_TO_BLOCK, BlockError, person_block
-from privacy.exports import NOT_ALLOWED_TO_EXPORT, ExportError, data_export_start
-from privacy.models import AuditEntry, Block, BlockRequester, DataExport, DocumentVersion
-from privacy.services import NOT_ALLOWED_TO_PUBLISH, PublishError, document_publish
+from privacy.audit.models import AuditEntry
+from privacy.blocks.models import Block, BlockRequester
+from privacy.blocks.services import NOT_ALLOWED_TO_BLOCK, BlockError, person_block
+from privacy.documents.models import DocumentVersion
+from privacy.documents.services import NOT_ALLOWED_TO_PUBLISH, PublishError, document_publish
+from privacy.oversight.models import DataExport
+from privacy.oversight.services import NOT_ALLOWED_TO_EXPORT, ExportError, data_export_start
 
 pytestmark = pytest.mark.django_db
 

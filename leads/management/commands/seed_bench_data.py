@@ -18,19 +18,11 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection, transaction
 
-from privacy.models import (
-    ConsentLogHead,
-    ConsentMethod,
-    ConsentWording,
-    Decision,
-    DocumentKind,
-    DocumentVersion,
-    Purpose,
-    canonical_text,
-    personal_digest_of,
-    record_hash_of,
-    sha256_hex,
-)
+from privacy.consent.chain import personal_digest_of, record_hash_of
+from privacy.consent.models import ConsentLogHead, ConsentMethod, ConsentWording
+from privacy.documents.models import DocumentKind, DocumentVersion
+from privacy.people.integrity import canonical_text, sha256_hex
+from privacy.people.models import Decision, Purpose
 
 SOURCES = ["", "", "", "yandex", "google", "vk", "telegram", "partner-42", "newsletter"]
 MEDIUMS = ["cpc", "organic", "email", "social"]
@@ -250,7 +242,7 @@ class Command(BaseCommand):
             }
 
     def _blocks(self, rng: random.Random, first: int, people: int, count: int, now) -> None:
-        from privacy.models import Block, BlockRequester
+        from privacy.blocks.models import Block, BlockRequester
 
         chosen = rng.sample(range(first, first + people), min(count, people))
         Block.objects.bulk_create(

@@ -10,8 +10,8 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from privacy.models import DocumentKind, DocumentVersion
-from privacy.services import document_draft_create, document_publish
+from privacy.documents.models import DocumentKind, DocumentVersion
+from privacy.documents.services import document_draft_create, document_publish
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 

@@ -11,8 +11,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone, translation
 
-from privacy.models import DocumentKind, DocumentVersion, canonical_text, sha256_hex
-from privacy.services import PublishError, document_draft_create, document_publish
+from privacy.documents.models import DocumentKind, DocumentVersion
+from privacy.documents.services import PublishError, document_draft_create, document_publish
+from privacy.people.integrity import canonical_text, sha256_hex
 
 BAD_DATE = "--effective-at {value!r} is not an ISO 8601 date and time, e.g. 2027-01-01T00:00+03:00."
 PAST_DATE = (

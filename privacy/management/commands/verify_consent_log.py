@@ -8,8 +8,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from privacy.models import ConsentLogHead
-from privacy.services import consent_log_verify
+from privacy.consent.models import ConsentLogHead
+from privacy.consent.verify import consent_log_verify
 
 # Without a terminal (cron, CI logs) a line per step is readable; on a terminal, one line
 # redrawn in place at every percent.

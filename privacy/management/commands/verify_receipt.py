@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from privacy.receipts import ReceiptError, receipt_signature_verify
+from privacy.consent.receipts import ReceiptError, receipt_signature_verify
 
 NOT_A_RECEIPT = "{path} is not a JSON consent receipt: {error}"
 

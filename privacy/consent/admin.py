@@ -1,0 +1,172 @@
+"""The staff review admin: people, their timeline, blocks, messages, exports, the audit trail."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.html import format_html_join
+from django.utils.translation import gettext_lazy as _
+
+from privacy.consent.models import ConsentReceipt, ConsentRecord, ConsentWording
+from privacy.people.changelists import ReadOnlyAdmin, ReadOnlyTabular
+from privacy.people.models import Decision, Person, Purpose
+
+
+@admin.register(ConsentRecord)
+class ConsentRecordAdmin(ReadOnlyAdmin):
+    list_display = (
+        "seq",
+        "person",
+        "purpose",
+        "decision",
+        "method",
+        "policy_version",
+        "created_at",
+        "short_hash",
+    )
+    list_filter = ("purpose", "decision", "method")
+    list_select_related = ("person", "policy_version")
+    search_fields = ("=seq", "person__email", "person__phone", "=record_hash")
+    # The log grows without bound: an exact count of every filtered page is a full scan.
+    show_full_result_count = False
+    fieldsets = (
+        (
+            None,
+            {
+                "fields": (
+                    "seq",
+                    "person",
+                    "purpose",
+                    "decision",
+                    "method",
+                    "source",
+                    "created_at",
+                )
+            },
+        ),
+        (
+            _("What was shown"),
+            {
+                "fields": (
+                    "policy_version",
+                    "policy_sha256",
+                    "consent_version",
+                    "consent_sha256",
+                    "wording",
+                )
+            },
+        ),
+        (
+            _("Where it came from"),
+            {
+                "fields": (
+                    "subject_email",
+                    "subject_phone",
+                    "ip",
+                    "user_agent",
+                    "page_url",
+                    "referrer",
+                )
+            },
+        ),
+        (
+            _("Chain"),
+            {"fields": ("personal_salt", "personal_digest", "prev_hash", "record_hash")},
+        ),
+    )
+
+    @admin.display(description=_("record hash"), ordering="record_hash")
+    def short_hash(self, obj: ConsentRecord) -> str:
+        return obj.record_hash[:12]
+
+
+@admin.register(ConsentWording)
+class ConsentWordingAdmin(ReadOnlyAdmin):
+    list_display = ("__str__", "created_at")
+    search_fields = ("text", "=sha256")
+
+
+@admin.register(ConsentReceipt)
+class ConsentReceiptAdmin(ReadOnlyAdmin):
+    list_display = ("receipt_id", "person", "created_at")
+    list_select_related = ("person",)
+    search_fields = ("=receipt_id", "person__email")
+    fields = ("receipt_id", "person", "created_at", "records", "content")
+
+
+SHOWN_PURPOSES = (Purpose.PROCESSING, Purpose.MARKETING, Purpose.ADVERTISING)
+
+
+CONSENT_MARKS = {Decision.GRANTED: "✓", Decision.DENIED: "✗", "": "·"}
+
+
+def consent_filter(prefix: str) -> type[admin.SimpleListFilter]:
+    """A filter by the current consent of a purpose; prefix leads to the person ("person__")."""
+
+    class ConsentFilter(admin.SimpleListFilter):
+        title = _("current consent")
+        parameter_name = "consent"
+
+        def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+            states = [
+                ("granted", _("granted")),
+                ("denied", _("denied or withdrawn")),
+                ("none", _("never decided")),
+            ]
+            return [
+                (f"{purpose}:{state}", f"{purpose.label}: {label}")
+                for purpose in SHOWN_PURPOSES
+                for state, label in states
+            ]
+
+        def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+            if not self.value():
+                return queryset
+            purpose, _sep, state = self.value().partition(":")
+            if purpose not in Purpose.values or state not in ("granted", "denied", "none"):
+                return queryset
+            decision = "" if state == "none" else state
+            return queryset.filter(**{f"{prefix}consent_{purpose}": decision})
+
+    return ConsentFilter
+
+
+def consent_summary(person: Person) -> str:
+    """One cell: a mark per purpose, the full state in the tooltip."""
+    return format_html_join(
+        " ",
+        '<span title="{}: {}">{}&nbsp;{}</span>',
+        (
+            (
+                purpose.label,
+                Decision(state).label if state else _("never decided"),
+                CONSENT_MARKS.get(state, "?"),
+                purpose.value[:3],
+            )
+            for purpose in SHOWN_PURPOSES
+            for state in [getattr(person, f"consent_{purpose.value}")]
+        ),
+    )
+
+
+class ConsentRecordInline(ReadOnlyTabular):
+    model = ConsentRecord
+    verbose_name_plural = _("consent timeline")
+    fields = (
+        "seq",
+        "created_at",
+        "purpose",
+        "decision",
+        "method",
+        "policy_version",
+        "consent_version",
+        "source",
+    )
+    readonly_fields = fields
+    ordering = ("seq",)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[ConsentRecord]:
+        return super().get_queryset(request).select_related("policy_version", "consent_version")

@@ -1,0 +1,12 @@
+"""Receipts and the e-mail links that change a consent (unsubscribe, confirm, reconsent)."""
+
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("receipts/<str:token>.json", views.receipt_download, name="receipt"),
+    path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
+    path("confirm/<str:token>/", views.confirm, name="confirm"),
+    path("reconsent/<str:token>/", views.reconsent, name="reconsent"),
+]

@@ -1,0 +1,224 @@
+"""TODO docstring"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from privacy.audit.models import AuditAction
+from privacy.audit.services import audit_request
+from privacy.documents.models import DocumentVersion
+from privacy.documents.services import (
+    PUBLISH_PERMISSION,
+    PublishError,
+    document_draft_from,
+    document_publish,
+)
+from privacy.documents.views import version_page_context
+
+EFFECTIVE_IN_THE_PAST = _("A version cannot take effect in the past; leave it empty for now.")
+
+
+class DocumentVersionForm(forms.ModelForm):
+    class Meta:
+        model = DocumentVersion
+        fields = ["kind", "title", "body", "change_summary", "effective_at", "material"]
+
+    def clean_effective_at(self) -> Any:
+        effective_at = self.cleaned_data["effective_at"]
+        if effective_at is not None and effective_at < timezone.now():
+            raise forms.ValidationError(EFFECTIVE_IN_THE_PAST)
+        return effective_at
+
+
+@admin.register(DocumentVersion)
+class DocumentVersionAdmin(admin.ModelAdmin):
+    form = DocumentVersionForm
+    list_display = (
+        "__str__",
+        "title",
+        "status",
+        "effective_at",
+        "published_at",
+        "published_by",
+        "in_force",
+        "material",
+    )
+    list_filter = ("kind", "status", "material")
+    list_select_related = ("published_by",)
+    search_fields = ("title", "body", "change_summary")
+    ordering = ("kind", "-number", "-created_at")
+    actions = ["copy_into_new_draft"]
+    change_form_template = "admin/privacy/documentversion/change_form.html"
+    published_fields = (
+        "kind",
+        "number",
+        "title",
+        "status",
+        "effective_at",
+        "published_at",
+        "published_by",
+        "material",
+        "change_summary",
+        "sha256",
+        "body",
+    )
+
+    @admin.display(description=_("in force"), boolean=True)
+    def in_force(self, obj: DocumentVersion) -> bool:
+        return obj.is_published and obj.is_in_force()
+
+    def get_fields(self, request: HttpRequest, obj: DocumentVersion | None = None) -> Any:
+        if obj is not None and obj.is_published:
+            return self.published_fields
+        return super().get_fields(request, obj)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: DocumentVersion | None = None) -> Any:
+        if obj is not None and obj.is_published:
+            return self.published_fields
+        return ()
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if obj is not None and obj.is_published:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if obj is not None and obj.is_published:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_urls(self) -> list[Any]:
+        wrap = self.admin_site.admin_view
+        return [
+            path(
+                "<int:object_id>/preview/",
+                wrap(self.preview_view),
+                name="privacy_documentversion_preview",
+            ),
+            path(
+                "<int:object_id>/publish/",
+                wrap(self.publish_view),
+                name="privacy_documentversion_publish",
+            ),
+            path(
+                "<int:object_id>/copy/",
+                wrap(require_POST(self.copy_view)),
+                name="privacy_documentversion_copy",
+            ),
+            *super().get_urls(),
+        ]
+
+    def render_change_form(
+        self, request: HttpRequest, context: dict[str, Any], *args: Any, **kwargs: Any
+    ) -> HttpResponse:
+        context["can_publish"] = request.user.has_perm(PUBLISH_PERMISSION)
+        return super().render_change_form(request, context, *args, **kwargs)
+
+    def _version(self, request: HttpRequest, object_id: int) -> DocumentVersion:
+        version = get_object_or_404(DocumentVersion, pk=object_id)
+        if not self.has_view_permission(request, version):
+            raise PermissionDenied
+        return version
+
+    def _as_published(self, version: DocumentVersion) -> DocumentVersion:
+        """An unsaved copy of a draft showing the number and hash it would be published with."""
+        if version.is_published:
+            return version
+        preview = copy.copy(version)
+        last = (
+            DocumentVersion.objects.of_kind(version.kind)
+            .published()
+            .order_by("-number")
+            .values_list("number", flat=True)
+            .first()
+        )
+        preview.number = (last or 0) + 1
+        preview.sha256 = version.compute_sha256()
+        return preview
+
+    def preview_view(self, request: HttpRequest, object_id: int) -> HttpResponse:
+        """Render the version with the public template, as visitors will see it."""
+        version = self._as_published(self._version(request, object_id))
+        in_force = DocumentVersion.objects.in_force(version.kind)
+        context = version_page_context(version=version, in_force=in_force)
+        return TemplateResponse(request, "privacy/version.html", context)
+
+    def publish_view(self, request: HttpRequest, object_id: int) -> HttpResponse:
+        version = self._version(request, object_id)
+        if not request.user.has_perm(PUBLISH_PERMISSION):
+            raise PermissionDenied
+        change_url = reverse("admin:privacy_documentversion_change", args=[version.pk])
+        if version.is_published:
+            self.message_user(request, _("This version is already published."), messages.ERROR)
+            return HttpResponseRedirect(change_url)
+        if request.method == "POST":
+            try:
+                with transaction.atomic():
+                    published = document_publish(version=version, published_by=request.user)
+                    audit_request(
+                        request,
+                        action=AuditAction.VERSION_PUBLISHED,
+                        obj=published,
+                        detail={"kind": published.kind, "number": published.number},
+                    )
+            except PublishError as exc:
+                self.message_user(request, str(exc), messages.ERROR)
+                return HttpResponseRedirect(change_url)
+            self.message_user(
+                request,
+                _("Published %(version)s; it is in force from %(date)s.")
+                % {
+                    "version": published,
+                    "date": timezone.localtime(published.effective_at).strftime("%Y-%m-%d %H:%M"),
+                },
+                messages.SUCCESS,
+            )
+            return HttpResponseRedirect(change_url)
+        candidate = self._as_published(version)
+        in_force = DocumentVersion.objects.in_force(version.kind)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Publish %(version)s?") % {"version": candidate},
+            "opts": self.opts,
+            "original": version,
+            "candidate": candidate,
+            "in_force": in_force,
+            "preview_url": reverse("admin:privacy_documentversion_preview", args=[version.pk]),
+        }
+        return TemplateResponse(
+            request, "admin/privacy/documentversion/publish_confirmation.html", context
+        )
+
+    def copy_view(self, request: HttpRequest, object_id: int) -> HttpResponse:
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        draft = document_draft_from(version=self._version(request, object_id))
+        self.message_user(request, _("Copied into a new draft; edit it and publish when ready."))
+        return HttpResponseRedirect(
+            reverse("admin:privacy_documentversion_change", args=[draft.pk])
+        )
+
+    @admin.action(description=_("Copy into a new draft"), permissions=["add"])
+    def copy_into_new_draft(
+        self, request: HttpRequest, queryset: QuerySet[DocumentVersion]
+    ) -> None:
+        drafts = [document_draft_from(version=version) for version in queryset]
+        self.message_user(
+            request,
+            _("Created %(count)d new draft(s).") % {"count": len(drafts)},
+            messages.SUCCESS,
+        )

@@ -1,0 +1,88 @@
+"""Writes on personal data and legal documents. Views, admin, commands and tasks call these."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from privacy.documents.models import DocumentVersion
+
+VERSION_ALREADY_PUBLISHED = "This version is already published."
+
+
+EFFECTIVE_BEFORE_PUBLICATION = "A version cannot take effect before it is published."
+
+
+NOT_ALLOWED_TO_PUBLISH = "You do not have the permission to publish legal document versions."
+
+
+PUBLISH_PERMISSION = "privacy.publish_documentversion"
+
+
+class PublishError(Exception):
+    pass
+
+
+def document_publish(
+    *,
+    version: DocumentVersion,
+    published_by=None,
+    effective_at: datetime | None = None,
+    now: datetime | None = None,
+) -> DocumentVersion:
+    """Publish a draft: number it, hash its text, and freeze it.
+
+    `published_by` is the staff user who publishes and must hold the publish permission;
+    None means a deployment pipeline or the demo loader, which act as the operator.
+    """
+    if published_by is not None and not published_by.has_perm(PUBLISH_PERMISSION):
+        raise PublishError(NOT_ALLOWED_TO_PUBLISH)
+    now = now or timezone.now()
+    effective_at = effective_at or version.effective_at or now
+    if effective_at < now.replace(microsecond=0) - timezone.timedelta(seconds=1):
+        raise PublishError(EFFECTIVE_BEFORE_PUBLICATION)
+    with transaction.atomic():
+        # Lock the draft so two publishers cannot both publish it.
+        locked = DocumentVersion.objects.select_for_update().get(pk=version.pk)
+        if locked.is_published:
+            raise PublishError(VERSION_ALREADY_PUBLISHED)
+        last = (
+            DocumentVersion.objects.of_kind(locked.kind)
+            .published()
+            .aggregate(last=Max("number"))["last"]
+        )
+        locked.number = (last or 0) + 1
+        locked.status = DocumentVersion.Status.PUBLISHED
+        locked.effective_at = effective_at
+        locked.published_at = now
+        locked.published_by = published_by
+        locked.sha256 = locked.compute_sha256()
+        try:
+            with transaction.atomic():
+                locked.save()
+        except IntegrityError as exc:  # another version of this kind took the number
+            raise PublishError("Another version was published at the same moment; retry.") from exc
+    return locked
+
+
+def document_draft_create(
+    *,
+    kind: str,
+    title: str,
+    body: str,
+    change_summary: str = "",
+    material: bool = False,
+) -> DocumentVersion:
+    return DocumentVersion.objects.create(
+        kind=kind, title=title, body=body, change_summary=change_summary, material=material
+    )
+
+
+def document_draft_from(*, version: DocumentVersion) -> DocumentVersion:
+    """Copy a version into a new draft: the way to amend a published text."""
+    return document_draft_create(
+        kind=version.kind, title=version.title, body=version.body, material=False
+    )

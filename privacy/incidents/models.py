@@ -1,0 +1,104 @@
+"""The authority on personal data: legal documents, people and the consent log."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from privacy.people.models import Person
+
+
+class DataCategory(models.TextChoices):
+    ACCOUNT_NAME = "account_name", _("Account name")
+    PHONE = "phone", _("Phone")
+    EMAIL = "email", _("E-mail")
+    VISIT = "visit", _("Visit metadata (IP address, browser, pages, referrer)")
+    ANALYTICS_IDS = "analytics_ids", _("Analytics identifiers (cookies)")
+    CONSENTS = "consents", _("Consent records")
+    MESSAGES = "messages", _("Messages sent")
+
+
+class Incident(models.Model):
+    """A breach of personal data (clause 5.3): the authority clocks and the notice to people."""
+
+    class Audience(models.TextChoices):
+        ALL = "all", _("Everyone")
+        CREATED_BETWEEN = "created_between", _("People first recorded between two dates")
+
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("what happened"))
+    occurred_at = models.DateTimeField(_("happened at"), null=True, blank=True)
+    detected_at = models.DateTimeField(_("detected at"), default=timezone.now)
+    data_categories = models.JSONField(_("data categories"), default=list, blank=True)
+    authority_notified_at = models.DateTimeField(
+        _("authority notified at"), null=True, blank=True
+    )
+    investigation_reported_at = models.DateTimeField(
+        _("investigation results reported at"), null=True, blank=True
+    )
+    audience = models.CharField(
+        _("people affected"), max_length=16, choices=Audience.choices, default=Audience.ALL
+    )
+    affected_from = models.DateField(_("from"), null=True, blank=True)
+    affected_to = models.DateField(_("to"), null=True, blank=True)
+    notice_subject = models.CharField(_("notice subject"), max_length=200, blank=True)
+    notice_body = models.TextField(_("notice text"), blank=True)
+    # Keyset cursor of the fan-out, like a campaign's, so a rerun continues where it stopped.
+    notice_cursor = models.BigIntegerField(default=0, editable=False)
+    notice_started_at = models.DateTimeField(
+        _("notice started at"), null=True, blank=True, editable=False
+    )
+    notice_finished_at = models.DateTimeField(
+        _("notice queued in full at"), null=True, blank=True, editable=False
+    )
+    created_at = models.DateTimeField(_("recorded at"), default=timezone.now, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("incident")
+        verbose_name_plural = _("incidents")
+        ordering = ["-detected_at"]
+        permissions = [("notify_incident", _("Can notify people of an incident"))]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def dedupe_key(self) -> str:
+        return f"incident:{self.pk}"
+
+
+class Disclosure(models.Model):
+    """A transfer of personal data to a state authority (clause 5.2)."""
+
+    authority = models.CharField(_("authority"), max_length=300)
+    legal_basis = models.TextField(_("legal basis"))
+    reference = models.CharField(_("their request reference"), max_length=200, blank=True)
+    people = models.ManyToManyField(Person, verbose_name=_("people"), related_name="disclosures")
+    data_categories = models.JSONField(_("data categories released"), default=list)
+    released_at = models.DateTimeField(_("released at"), default=timezone.now)
+    released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("released by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("recorded at"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("disclosure")
+        verbose_name_plural = _("disclosures")
+        ordering = ["-released_at"]
+
+    def __str__(self) -> str:
+        return f"{self.authority} ({self.released_at:%Y-%m-%d})"

@@ -1,0 +1,101 @@
+"""Every message to a person: the outbox, the one gate that decides at send time, the send.
+
+The life of a message: `message_queue` writes the row in the caller's transaction and hands
+its id to Celery on commit; `message_send` (the task's body) claims the row with a
+conditional UPDATE, asks `message_gate` with the state at that moment, and sends through
+anymail or records why not. `messages_sweep` (Celery beat) re-hands rows the queue lost.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+
+from privacy.outbox.gate import MARKETING_KINDS
+from privacy.outbox.models import Message, MessageKind
+from privacy.people.links import CONFIRM_SALT, RECONSENT_SALT, UNSUBSCRIBE_SALT, signed_link
+from privacy.people.models import Person
+
+
+def unsubscribe_url(*, person: Person, purpose: str) -> str:
+    return signed_link(
+        view="privacy:unsubscribe",
+        salt=UNSUBSCRIBE_SALT,
+        payload={"p": person.pk, "u": purpose},
+    )
+
+
+def confirm_url(*, message: Message) -> str:
+    return signed_link(
+        view="privacy:confirm",
+        salt=CONFIRM_SALT,
+        payload={"p": message.person_id, "u": message.context.get("purposes", []), "m": message.pk},
+    )
+
+
+def message_render(message: Message) -> EmailMultiAlternatives:
+    """Build the e-mail in the person's language from templates/emails/<kind>.*"""
+    context = {
+        **message.context,
+        "message": message,
+        "person": message.person,
+        "site_name": settings.SITE_NAME,
+        "site_url": settings.SITE_URL,
+        "privacy_contact_email": settings.PRIVACY_CONTACT_EMAIL,
+        "policy_url": settings.SITE_URL + reverse("privacy:policy"),
+    }
+    headers = {}
+    purpose = MARKETING_KINDS.get(message.kind)
+    if purpose is not None and message.person is not None:
+        link = unsubscribe_url(person=message.person, purpose=purpose)
+        context["unsubscribe_url"] = link
+        headers["List-Unsubscribe"] = f"<{link}>"
+        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"  # RFC 8058
+    if message.kind == MessageKind.DOUBLE_OPT_IN:
+        context["confirm_url"] = confirm_url(message=message)
+    if message.context.get("reconsent_policy_version") and message.person is not None:
+        context["reconsent_url"] = signed_link(
+            view="privacy:reconsent",
+            salt=RECONSENT_SALT,
+            payload={
+                "p": message.person_id,
+                "u": message.context.get("reconsent_purposes", []),
+                "v": message.context["reconsent_policy_version"],
+            },
+        )
+    with translation.override(message.language):
+        base = f"emails/{message.kind}"
+        if message.kind == MessageKind.STAFF_ALERT and message.context.get("alert"):
+            base = f"emails/staff_alert_{message.context['alert']}"  # e.g. overdue blocks
+        subject = render_to_string(f"{base}_subject.txt", context).strip().replace("\n", " ")
+        text = render_to_string(f"{base}.txt", context)
+        html = render_to_string(f"{base}.html", context)
+    email = EmailMultiAlternatives(
+        subject=subject, body=text, to=[message.to_email], headers=headers
+    )
+    email.attach_alternative(html, "text/html")
+    # Lets provider events and support staff find the row; also our idempotency key.
+    email.metadata = {"message_id": str(message.pk), "kind": message.kind}
+    email.tags = [message.kind]
+    for name, content, mimetype in message_attachments(message):
+        email.attach(name, content, mimetype)
+    return email
+
+
+def message_attachments(message: Message) -> list[tuple[str, str, str]]:
+    receipt_token = message.context.get("receipt_token")
+    if message.kind != MessageKind.ACKNOWLEDGMENT or not receipt_token:
+        return []
+    import json
+
+    from privacy.consent.models import ConsentReceipt
+    from privacy.consent.receipts import receipt_as_dict
+
+    receipt = ConsentReceipt.objects.filter(token=receipt_token).first()
+    if receipt is None:
+        return []
+    body = json.dumps(receipt_as_dict(receipt), ensure_ascii=False, indent=2)
+    return [("consent-receipt.json", body, "application/json")]
