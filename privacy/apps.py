@@ -19,3 +19,11 @@ class PrivacyConfig(AppConfig):
 
         user_logged_in.connect(on_logged_in, dispatch_uid="privacy.audit-login")
         user_login_failed.connect(on_login_failed, dispatch_uid="privacy.audit-login-failed")
+
+        from .incidents.services import DISCLOSURES
+        from .oversight.services import STAFF_EXPORTS
+        from .people.holders import holder_register
+
+        # Registers of their own that hold a person's data, like the apps above privacy do.
+        holder_register(DISCLOSURES)
+        holder_register(STAFF_EXPORTS)

@@ -15,35 +15,16 @@ from privacy.blocks.models import Block, BlockRequester
 from privacy.people.models import Person
 
 BLOCK_PERMISSION = "privacy.block_person"
-
-
 LIFT_PERMISSION = "privacy.lift_block"
 
-
 NOT_ALLOWED_TO_BLOCK = "You do not have the permission to block people's data."
-
-
 NOT_ALLOWED_TO_LIFT = "You do not have the permission to lift blocks."
-
-
 ALREADY_BLOCKED = "This person's data are already blocked."
-
-
 ALREADY_LIFTED = "This block has already been lifted."
-
-
 REASON_REQUIRED = "Say why the data are blocked."
-
-
 REVIEW_DATE_IN_THE_PAST = "The review date cannot be in the past."
-
-
 UNKNOWN_REQUESTER = "Say who asked for the block."
-
-
 UNKNOWN_OUTCOME = "Say what the verification found."
-
-
 RECORD_IS_BLOCKED = "This person's data are blocked: they cannot be changed, exported or deleted."
 
 

@@ -98,8 +98,6 @@ class ConsentReceiptAdmin(ReadOnlyAdmin):
 
 
 SHOWN_PURPOSES = (Purpose.PROCESSING, Purpose.MARKETING, Purpose.ADVERTISING)
-
-
 CONSENT_MARKS = {Decision.GRANTED: "✓", Decision.DENIED: "✗", "": "·"}
 
 

@@ -21,8 +21,6 @@ def record_hash_of(payload: dict[str, Any]) -> str:
 # Stand-ins for the two values only the chain's head can give; JSON-encoded they read
 # "\u0000prev_hash\u0000" and "\u0000seq\u0000", which no real value encodes to more than once.
 _PREV_HASH_SLOT = "\x00prev_hash\x00"
-
-
 _SEQ_SLOT = "\x00seq\x00"
 
 

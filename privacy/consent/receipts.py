@@ -23,17 +23,10 @@ from privacy.consent.models import ConsentReceipt, ConsentRecord
 from privacy.people.models import Person
 
 RECEIPT_SCHEMA = "leadgen-consent-receipt/1 (Kantara CR v1.1, ISO/IEC TS 27560 fields)"
-
-
 JURISDICTION = "RU"
-
-
 SIGNATURE_ALGORITHM = "HMAC-SHA256"
-
-
 # Separates the receipt key from every other use of SECRET_KEY (sessions, signing, tokens).
 SIGNING_SALT = "privacy.receipts.ConsentReceipt"
-
 
 # What the lead form collects (clauses 1.1.6, 1.1.7, 3.2, 3.3).
 PERSONAL_DATA_CATEGORIES = [
@@ -44,16 +37,9 @@ PERSONAL_DATA_CATEGORIES = [
     "page address, referrer",
 ]
 
-
 RECEIPT_NEEDS_RECORDS = "A receipt needs at least one consent record."
-
-
 RECEIPT_RECORD_OF_ANOTHER_PERSON = "A receipt covers only the consent records of its person."
-
-
 SIGNATURE_MISSING = "The receipt has no HMAC-SHA256 signature."
-
-
 SIGNATURE_MISMATCH = (
     "The signature does not match: the receipt was altered or was not issued by this site."
 )

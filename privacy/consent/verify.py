@@ -27,7 +27,6 @@ class ChainBreak:
 # stays flat (one page of tuples at a time).
 VERIFY_BATCH = 10_000
 
-
 # The columns the verifier reads, as plain tuples: building model instances cost more than
 # hashing them.
 _HASHED_COLUMNS = (
@@ -136,8 +135,6 @@ def _payload(row: tuple[Any, ...]) -> dict[str, Any]:
 # Verifying a million records spends most of its time here. A mismatch is re-checked with
 # the canonical functions above, so this path can never report a break on its own.
 _escape = json.encoder.encode_basestring  # type: ignore[attr-defined]
-
-
 _escape_ascii = json.encoder.encode_basestring_ascii  # type: ignore[attr-defined]
 
 

@@ -26,34 +26,20 @@ from privacy.people.models import Purpose
 # The first-party cookie that holds the choice and the anonymous visitor id. It is strictly
 # necessary: without it the banner could not remember a refusal.
 CHOICE_COOKIE = "cookie_consent"
-
-
 CHOICE_SALT = "privacy.cookie-choice"
-
-
 # When this site's GPC behaviour last changed (the "lastUpdate" of /.well-known/gpc.json).
 GPC_LAST_UPDATE = date(2026, 11, 25)
 
-
 NECESSARY = "necessary"
-
-
 ANALYTICS = Purpose.ANALYTICS.value
-
-
 ADVERTISING = Purpose.ADVERTISING.value
-
-
 OPTIONAL_CATEGORIES = (ANALYTICS, ADVERTISING)
-
 
 CATEGORY_LABELS: dict[str, Promise] = {
     NECESSARY: _("Strictly necessary"),
     ANALYTICS: _("Analytics"),
     ADVERTISING: _("Advertising"),
 }
-
-
 CATEGORY_DESCRIPTIONS: dict[str, Promise] = {
     NECESSARY: _(
         "Keep the site working and secure: protection of forms against forgery, the staff "
@@ -125,7 +111,6 @@ NECESSARY_COOKIES = (
         _("until the browser closes"),
     ),
 )
-
 
 SCRIPTS = (
     Script(

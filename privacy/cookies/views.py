@@ -34,11 +34,7 @@ from privacy.people.ratelimit import rate_limit_hit
 from privacy.people.visits import MAX_URL, clean_text, client_ip, visit_from_request
 
 ACCEPT_ALL, REJECT_ALL, SAVE = "accept_all", "reject_all", "save"
-
-
 UNKNOWN_CATEGORY = _("There is no cookie category “%(value)s” to choose.")
-
-
 UNKNOWN_ACTION = _("Choose “Accept all”, “Reject all” or “Save my choice”.")
 
 

@@ -8,8 +8,6 @@ from dataclasses import dataclass, field
 
 # Words, runs of spaces and single punctuation marks: a changed comma shows as a comma.
 TOKEN = re.compile(r"\w+|\s+|[^\w\s]", re.UNICODE)
-
-
 # Unchanged lines shown around each change; longer unchanged runs fold into one row.
 CONTEXT_LINES = 2
 

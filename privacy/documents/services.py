@@ -11,14 +11,8 @@ from django.utils import timezone
 from privacy.documents.models import DocumentVersion
 
 VERSION_ALREADY_PUBLISHED = "This version is already published."
-
-
 EFFECTIVE_BEFORE_PUBLICATION = "A version cannot take effect before it is published."
-
-
 NOT_ALLOWED_TO_PUBLISH = "You do not have the permission to publish legal document versions."
-
-
 PUBLISH_PERMISSION = "privacy.publish_documentversion"
 
 

@@ -25,19 +25,11 @@ from privacy.documents.rendering import render_markdown
 # revalidated with an ETag (a cheap 304); the page in force is revalidated every minute. Both
 # are capped so that no cache serves a page past the moment a scheduled version takes effect.
 PUBLISHED_VERSION_MAX_AGE = 3600
-
-
 IN_FORCE_MAX_AGE = 60
-
-
 # Comparisons of two published versions never change at all.
 DIFF_MAX_AGE = 7 * 24 * 3600
-
-
 # Bump when the templates of these pages change, so that cached copies are revalidated.
 PAGE_REVISION = "2"
-
-
 CONSENT_KINDS = {kind.value for kind in DocumentKind if kind != DocumentKind.PRIVACY_POLICY}
 
 

@@ -26,8 +26,9 @@ from privacy.audit.services import audit_record
 from privacy.incidents.models import DataCategory, Disclosure, Incident
 from privacy.outbox.models import Message, MessageKind
 from privacy.outbox.services import message_queue
+from privacy.people.holders import PersonalDataHolder
+from privacy.people.law import MODE_RU, clock_mode
 from privacy.people.models import Person
-from privacy.rights.deadlines import MODE_RU, clock_mode
 
 
 def incident_clocks(incident: Incident) -> list[dict[str, object]]:
@@ -52,23 +53,11 @@ def incident_clocks(incident: Incident) -> list[dict[str, object]]:
 
 
 NOTIFY_PERMISSION = "privacy.notify_incident"
-
-
 NOT_ALLOWED_TO_NOTIFY = "You do not have the permission to notify people of incidents."
-
-
 NOTICE_INCOMPLETE = "Write the notice's subject and text first."
-
-
 DATES_REQUIRED = "Give both dates of the period, the first not after the second."
-
-
 ALREADY_NOTIFYING = "The notice of this incident has already been sent."
-
-
 UNKNOWN_CATEGORY = "Choose data categories from the list."
-
-
 # People per step of the fan-out: one transaction each, small enough to hold no lock long.
 FAN_OUT_BATCH = 500
 
@@ -203,23 +192,11 @@ def incident_progress(incident: Incident) -> dict[str, int]:
 
 
 DISCLOSURE_PERMISSION = "privacy.add_disclosure"
-
-
 NOT_ALLOWED_TO_DISCLOSE = "You do not have the permission to record disclosures."
-
-
 AUTHORITY_REQUIRED = "Name the authority the data were released to."
-
-
 BASIS_REQUIRED = "Give the legal basis of the release."
-
-
 PEOPLE_REQUIRED = "Choose the people whose data were released."
-
-
 CATEGORIES_REQUIRED = "Choose the data categories released, from the list."
-
-
 RELEASED_IN_THE_FUTURE = "The release cannot be in the future."
 
 
@@ -273,3 +250,24 @@ def disclosure_record(
                 ip=ip,
             )
     return disclosure
+
+
+def disclosures_export(person: Person) -> dict[str, Any]:
+    """The disclosures of a person's data, for their access export; kept on erasure (5.2)."""
+    return {
+        "disclosures": [
+            {
+                "authority": d.authority,
+                "legal_basis": d.legal_basis,
+                "reference": d.reference,
+                "data_categories": d.data_categories,
+                "released_at": d.released_at.isoformat(),
+            }
+            for d in Disclosure.objects.filter(people=person).order_by("released_at")
+        ]
+    }
+
+
+DISCLOSURES = PersonalDataHolder(
+    name="disclosures", export=disclosures_export, erase=lambda person: {}
+)

@@ -27,31 +27,18 @@ from privacy.people.models import Person
 
 logger = logging.getLogger(__name__)
 
-
 # Messages handed to one task together (a campaign's chunk is split into such batches): enough
 # to make the queue's per-task cost small, few enough that a lost worker holds little.
 SEND_BATCH_SIZE = 50
-
-
 # Sends are retried on provider errors with exponential backoff: 10 s, 20 s, 40 s, 80 s.
 MAX_ATTEMPTS = 5
-
-
 RETRY_BASE_SECONDS = 10
-
-
 # A queued row not handed to the queue (broker down) is re-handed after this long; one handed
 # over but still queued (queue lost it) after the longer delay, past every retry's countdown.
 SWEEP_UNHANDED_AFTER = timedelta(seconds=30)
-
-
 SWEEP_LOST_AFTER = timedelta(minutes=10)
-
-
 # A row claimed longer ago than the task's hard time limit belongs to a dead worker.
 SWEEP_INTERRUPTED_AFTER = timedelta(minutes=10)
-
-
 INTERRUPTED = (
     "The worker stopped while sending; the provider may or may not have accepted the message. "
     "Check the provider's log before retrying."
@@ -231,8 +218,6 @@ def backoff_seconds(attempt: int) -> int:
 
 
 RETRY_PERMISSION = "privacy.retry_message"
-
-
 NOT_ALLOWED_TO_RETRY = "You do not have the permission to retry messages."
 
 

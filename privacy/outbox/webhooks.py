@@ -10,7 +10,6 @@ from privacy.outbox.models import Suppression
 
 logger = logging.getLogger(__name__)
 
-
 SUPPRESSING_EVENTS = {
     EventType.BOUNCED: Suppression.Reason.BOUNCED,
     EventType.COMPLAINED: Suppression.Reason.COMPLAINED,

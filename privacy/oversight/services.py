@@ -13,17 +13,13 @@ from privacy.audit.models import AuditAction
 from privacy.audit.services import audit_record
 from privacy.blocks.services import exclude_blocked
 from privacy.oversight.models import DataExport
+from privacy.people.holders import PersonalDataHolder
+from privacy.people.models import Person
 
 EXPORT_PERMISSION = "privacy.export_person"
-
-
 NOT_ALLOWED_TO_EXPORT = "You do not have the permission to export personal data."
-
-
 # Rows fetched per round trip while streaming: memory stays flat on a million rows.
 EXPORT_CHUNK = 2000
-
-
 # A spreadsheet runs a cell starting with these as a formula (CSV injection, OWASP).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -92,3 +88,18 @@ def _lines(
     DataExport.objects.filter(pk=export.pk, finished_at__isnull=True).update(
         row_count=count, finished_at=timezone.now()
     )
+
+
+def data_exports_forget(person: Person) -> dict[str, int]:
+    """Forget an erased person's address in the filters of staff exports that searched for it."""
+    if not person.email:
+        return {}
+    forgotten = DataExport.objects.filter(filters__icontains=person.email).update(
+        filters={"erased": True}
+    )
+    return {"staff_export_filters": forgotten}
+
+
+STAFF_EXPORTS = PersonalDataHolder(
+    name="staff_exports", export=lambda person: {}, erase=data_exports_forget
+)

@@ -20,8 +20,6 @@ from privacy.people.identity import email_search_forms, phone_search_form
 # Below this many rows (as the planner guesses) the exact count is cheap, so it is shown;
 # above it the planner's estimate is shown instead of scanning the whole filtered set.
 EXACT_COUNT_BELOW = 20_000
-
-
 # From this offset on, a page is located by its ids first (see EstimatedCountPaginator.page).
 DEFERRED_JOIN_FROM = 1_000
 

@@ -29,8 +29,6 @@ class PersonalDataHolder:
 
 
 _holders: dict[str, PersonalDataHolder] = {}
-
-
 # The form validating a correction (the fields the lead form collects, its rules); registered
 # by the app that owns those rules, so corrections and submissions validate alike.
 _correction_form: list[type] = []

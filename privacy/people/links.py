@@ -13,14 +13,8 @@ from django.core import signing
 from django.urls import reverse
 
 UNSUBSCRIBE_SALT = "privacy.unsubscribe"
-
-
 CONFIRM_SALT = "privacy.confirm-consent"
-
-
 RECONSENT_SALT = "privacy.reconsent"
-
-
 # Links in e-mails stay valid this long; an older link shows a page explaining what to do.
 LINK_MAX_AGE = 180 * 24 * 3600
 

@@ -14,7 +14,6 @@ from django.core.exceptions import ImproperlyConfigured
 
 logger = logging.getLogger(__name__)
 
-
 PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 

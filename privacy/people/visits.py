@@ -21,8 +21,6 @@ class Visit:
 
 # Lengths we keep; longer values are cut, never rejected (a hostile header must not cost a 500).
 MAX_USER_AGENT = 512
-
-
 MAX_URL = 2048
 
 

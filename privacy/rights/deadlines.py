@@ -18,16 +18,10 @@ from functools import lru_cache
 import holidays
 from django.conf import settings
 
+from privacy.people.law import MODE_GDPR, clock_mode
 from privacy.rights.models import RightsRequest
 
-MODE_RU = "ru"
-
-
-MODE_GDPR = "gdpr"
-
-
 Kind = RightsRequest.Kind
-
 
 # Which clock each kind of request runs on in "ru" mode: (setting key, counted in working days).
 RU_CLOCKS: dict[str, tuple[str, bool]] = {
@@ -39,8 +33,6 @@ RU_CLOCKS: dict[str, tuple[str, bool]] = {
     Kind.CLAIM: ("claim_days", False),
     Kind.QUESTION: ("question_days", False),
 }
-
-
 # Only these may be extended in "ru" mode (152-FZ Art. 20(3) provides it for access alone).
 RU_EXTENSIONS: dict[str, str] = {Kind.ACCESS: "access_extension_working_days"}
 
@@ -75,10 +67,6 @@ def add_months(start: date, months: int) -> date:
     month_index = start.month - 1 + months
     year, month = start.year + month_index // 12, month_index % 12 + 1
     return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
-
-
-def clock_mode() -> str:
-    return settings.RIGHTS_CLOCK_MODE
 
 
 def due_date(*, kind: str, received: date, mode: str | None = None) -> date:

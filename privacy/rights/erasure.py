@@ -20,24 +20,15 @@ from privacy.blocks.services import person_is_blocked
 from privacy.consent.models import ConsentRecord
 from privacy.cookies.models import VisitorLink, visitor_source
 from privacy.outbox.models import Message
-from privacy.oversight.models import DataExport
 from privacy.people.holders import holders
 from privacy.people.identity import email_digest
 from privacy.people.models import Person
 from privacy.rights.models import DataCorrection, Destruction, RightsRequest
 
 ERASE_PERMISSION = "privacy.erase_person"
-
-
 NOT_ALLOWED_TO_ERASE = "You do not have the permission to erase people's data."
-
-
 ERASE_BLOCKED = "This person's data are blocked: lift the block before erasing them."
-
-
 ALREADY_ERASED = "This person's data have already been erased."
-
-
 UNKNOWN_GROUND = "Say on what ground the data are destroyed."
 
 
@@ -108,10 +99,6 @@ def person_erase(
         destroyed["corrections"] = DataCorrection.objects.filter(person=person).update(
             before="", after=""
         )
-        if email:
-            # Staff exports filtered by this address kept it in their filter.
-            for export in DataExport.objects.filter(filters__icontains=email):
-                DataExport.objects.filter(pk=export.pk).update(filters={"erased": True})
         Person.objects.filter(pk=person.pk).update(email=None, phone="", erased_at=timezone.now())
         destruction = Destruction.objects.create(
             person=person,

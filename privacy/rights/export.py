@@ -18,7 +18,6 @@ from django.utils import timezone
 from privacy.blocks.models import Block
 from privacy.consent.models import ConsentRecord
 from privacy.cookies.models import visitor_source
-from privacy.incidents.models import Disclosure
 from privacy.outbox.models import Message
 from privacy.people.holders import holders
 from privacy.people.identity import email_digest
@@ -121,16 +120,6 @@ def person_export(*, person: Person | None, email: str) -> dict[str, Any]:
     data["corrections"] = [
         {"field": c.field, "before": c.before, "after": c.after, "at": _iso(c.created_at)}
         for c in DataCorrection.objects.filter(person=person)
-    ]
-    data["disclosures"] = [
-        {
-            "authority": d.authority,
-            "legal_basis": d.legal_basis,
-            "reference": d.reference,
-            "data_categories": d.data_categories,
-            "released_at": _iso(d.released_at),
-        }
-        for d in Disclosure.objects.filter(people=person).order_by("released_at")
     ]
     for holder in holders():
         data.update(holder.export(person))

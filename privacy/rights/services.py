@@ -34,87 +34,40 @@ from privacy.rights.erasure import ErasureError, person_erase
 from privacy.rights.models import DataCorrection, Destruction, RightsRequest
 
 Kind = RightsRequest.Kind
-
-
 Status = RightsRequest.Status
 
-
 CONFIRM_SALT = "privacy.rights-confirm"
-
-
 NEW_EMAIL_SALT = "privacy.rights-new-email"
-
-
 EXPORT_SALT = "privacy.rights-export"
-
-
 ANSWER_PERMISSION = "privacy.answer_rightsrequest"
 
-
 EMAIL_INVALID = gettext_noop("Enter a valid e-mail address, like name@example.com.")
-
-
 UNKNOWN_KIND = gettext_noop("Choose what you are asking for.")
-
-
 PURPOSE_REQUIRED = gettext_noop("Choose the consent to withdraw.")
-
-
 DETAILS_REQUIRED = gettext_noop("Write your claim, question or suggestion.")
-
-
 DETAILS_TOO_LONG = gettext_noop("Please keep it under 5,000 characters.")
-
-
 LINK_INVALID = gettext_noop(
     "This link is not valid: it has expired, was already used or is damaged."
 )
-
-
 NOT_OPEN = "This request is already answered or rejected."
-
-
 NOT_ALLOWED_TO_ANSWER = "You do not have the permission to answer rights requests."
-
-
 ANSWER_REQUIRED = "Write the answer first."
-
-
 REASON_REQUIRED = "Write the reason first: the person receives it."
-
-
 CANNOT_EXTEND = "The law allows no extension of this kind of request."
-
-
 ALREADY_EXTENDED = "The deadline has already been extended once."
-
-
 WRONG_KIND = "This action does not fit this kind of request."
-
-
 NO_PERSON = gettext_noop("We hold no data about this address.")
-
-
 RECORD_BLOCKED = gettext_noop(
     "Your data are blocked while a verification is under way; write to us."
 )
-
-
 EMAIL_TAKEN = gettext_noop(
     "This address belongs to another record; write to us and we will sort it out."
 )
-
-
 NOTHING_CHANGED = gettext_noop("Nothing was changed.")
 
-
 DETAILS_MAX = 5000
-
-
 # Purposes a person may withdraw; "processing" also ends marketing and advertising.
 WITHDRAWABLE = (Purpose.MARKETING, Purpose.ADVERTISING, Purpose.PROCESSING)
-
-
 NEEDS_DETAILS = (Kind.CLAIM, Kind.QUESTION)
 
 

@@ -42,11 +42,8 @@ from privacy.rights.services import (
 
 logger = logging.getLogger(__name__)
 
-
 # The requests this browser has confirmed by their one-time link: the only key to their pages.
 SESSION_KEY = "privacy_rights_requests"
-
-
 # Which form field a service error belongs under.
 FIELD_OF_ERROR = {
     EMAIL_INVALID: "email",
