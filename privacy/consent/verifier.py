@@ -540,11 +540,12 @@ def _read_json(path: Path, what: str) -> Any:
 
 
 def _read_token(argument: str) -> str:
-    if argument.count(".") == 2 and not Path(argument).is_file():
-        return argument
     try:
         return Path(argument).read_text(encoding="utf-8").strip()
+    # A token is no file name (and often too long to be one): then it is the token itself.
     except (OSError, UnicodeDecodeError):
+        if argument.count(".") == 2:
+            return argument
         raise VerificationError(f"{argument} is neither a token nor a readable file") from None
 
 

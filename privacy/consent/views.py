@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from django.core import signing
+from typing import Any
+
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.cache import add_never_cache_headers, patch_cache_control
@@ -19,7 +20,7 @@ from privacy.consent.services import (
     purpose_state,
 )
 from privacy.documents.models import DocumentVersion
-from privacy.people.links import CONFIRM_SALT, LINK_MAX_AGE, RECONSENT_SALT, UNSUBSCRIBE_SALT
+from privacy.people.links import CONFIRM_CONSENT, RECONSENT, UNSUBSCRIBE, LinkInvalid, LinkKind
 from privacy.people.models import Person, Purpose
 from privacy.people.visits import visit_from_request
 
@@ -41,10 +42,10 @@ def receipt_download(request: HttpRequest, token: str) -> HttpResponse:
 MARKETING_PURPOSES = {Purpose.MARKETING, Purpose.ADVERTISING}
 
 
-def _read(token: str, salt: str) -> dict | None:
+def _read(token: str, kind: LinkKind) -> dict[str, Any] | None:
     try:
-        return signing.loads(token, salt=salt, max_age=LINK_MAX_AGE)
-    except signing.BadSignature:  # tampered or expired
+        return kind.read(token)
+    except LinkInvalid:
         return None
 
 
@@ -58,7 +59,7 @@ def _invalid(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
-    payload = _read(token, UNSUBSCRIBE_SALT)
+    payload = _read(token, UNSUBSCRIBE)
     if payload is None or payload.get("u") not in MARKETING_PURPOSES:
         return _invalid(request)
     person = Person.objects.filter(pk=payload.get("p"), erased_at__isnull=True).first()
@@ -82,7 +83,7 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def confirm(request: HttpRequest, token: str) -> HttpResponse:
     """GET shows a button; only the POST confirms, so link scanners confirm nothing."""
-    payload = _read(token, CONFIRM_SALT)
+    payload = _read(token, CONFIRM_CONSENT)
     purposes = [p for p in (payload or {}).get("u", []) if p in MARKETING_PURPOSES]
     if payload is None or not purposes:
         return _invalid(request)
@@ -96,7 +97,7 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
         purposes=purposes,
         method=ConsentMethod.EMAIL_LINK,
         visit=visit_from_request(request),
-        source=f"message:{payload.get('m', '')}",
+        source=f"message:{payload['m']}",
     )
     return render(request, "privacy/confirm.html", {"done": True})
 
@@ -105,7 +106,7 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def reconsent(request: HttpRequest, token: str) -> HttpResponse:
     """Keep a marketing or advertising consent under a new, materially changed policy."""
-    payload = _read(token, RECONSENT_SALT)
+    payload = _read(token, RECONSENT)
     purposes = [p for p in (payload or {}).get("u", []) if p in MARKETING_PURPOSES]
     if payload is None or not purposes:
         return _invalid(request)

@@ -1,10 +1,4 @@
-"""Every message to a person: the outbox, the one gate that decides at send time, the send.
-
-The life of a message: `message_queue` writes the row in the caller's transaction and hands
-its id to Celery on commit; `message_send` (the task's body) claims the row with a
-conditional UPDATE, asks `message_gate` with the state at that moment, and sends through
-anymail or records why not. `messages_sweep` (Celery beat) re-hands rows the queue lost.
-"""
+"""E-mails as people read them: each message rendered in its language, with its links."""
 
 from __future__ import annotations
 
@@ -16,24 +10,7 @@ from django.utils import translation
 
 from privacy.outbox.gate import MARKETING_KINDS
 from privacy.outbox.models import Message, MessageKind
-from privacy.people.links import CONFIRM_SALT, RECONSENT_SALT, UNSUBSCRIBE_SALT, signed_link
-from privacy.people.models import Person
-
-
-def unsubscribe_url(*, person: Person, purpose: str) -> str:
-    return signed_link(
-        view="privacy:unsubscribe",
-        salt=UNSUBSCRIBE_SALT,
-        payload={"p": person.pk, "u": purpose},
-    )
-
-
-def confirm_url(*, message: Message) -> str:
-    return signed_link(
-        view="privacy:confirm",
-        salt=CONFIRM_SALT,
-        payload={"p": message.person_id, "u": message.context.get("purposes", []), "m": message.pk},
-    )
+from privacy.people.links import CONFIRM_CONSENT, RECONSENT, UNSUBSCRIBE
 
 
 def message_render(message: Message) -> EmailMultiAlternatives:
@@ -50,21 +27,19 @@ def message_render(message: Message) -> EmailMultiAlternatives:
     headers = {}
     purpose = MARKETING_KINDS.get(message.kind)
     if purpose is not None and message.person is not None:
-        link = unsubscribe_url(person=message.person, purpose=purpose)
+        link = UNSUBSCRIBE.url(p=message.person.pk, u=purpose)
         context["unsubscribe_url"] = link
         headers["List-Unsubscribe"] = f"<{link}>"
         headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"  # RFC 8058
     if message.kind == MessageKind.DOUBLE_OPT_IN:
-        context["confirm_url"] = confirm_url(message=message)
+        context["confirm_url"] = CONFIRM_CONSENT.url(
+            p=message.person_id, u=message.context.get("purposes", []), m=message.pk
+        )
     if message.context.get("reconsent_policy_version") and message.person is not None:
-        context["reconsent_url"] = signed_link(
-            view="privacy:reconsent",
-            salt=RECONSENT_SALT,
-            payload={
-                "p": message.person_id,
-                "u": message.context.get("reconsent_purposes", []),
-                "v": message.context["reconsent_policy_version"],
-            },
+        context["reconsent_url"] = RECONSENT.url(
+            p=message.person_id,
+            u=message.context.get("reconsent_purposes", []),
+            v=message.context["reconsent_policy_version"],
         )
     with translation.override(message.language):
         base = f"emails/{message.kind}"

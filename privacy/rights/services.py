@@ -8,7 +8,6 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -27,6 +26,13 @@ from privacy.outbox.models import Message, MessageKind
 from privacy.outbox.services import message_queue
 from privacy.people.holders import correction_form_class, holders
 from privacy.people.identity import email_digest, email_normalise
+from privacy.people.links import (
+    RIGHTS_CONFIRM,
+    RIGHTS_EXPORT,
+    RIGHTS_NEW_EMAIL,
+    LinkInvalid,
+    LinkKind,
+)
 from privacy.people.models import Person, Purpose
 from privacy.people.visits import Visit
 from privacy.rights.deadlines import can_extend, due_date, extended_due_date
@@ -36,9 +42,6 @@ from privacy.rights.models import DataCorrection, Destruction, RightsRequest
 Kind = RightsRequest.Kind
 Status = RightsRequest.Status
 
-CONFIRM_SALT = "privacy.rights-confirm"
-NEW_EMAIL_SALT = "privacy.rights-new-email"
-EXPORT_SALT = "privacy.rights-export"
 ANSWER_PERMISSION = "privacy.answer_rightsrequest"
 
 EMAIL_INVALID = gettext_noop("Enter a valid e-mail address, like name@example.com.")
@@ -82,19 +85,11 @@ def _email(value: str) -> str:
         raise RightsError(EMAIL_INVALID) from exc
 
 
-def _link(view: str, salt: str, payload: dict[str, Any]) -> str:
-    token = signing.dumps(payload, salt=salt, compress=True)
-    return settings.SITE_URL + reverse(view, kwargs={"token": token})
-
-
-def _read(token: str, salt: str, max_age_hours: int) -> dict[str, Any]:
+def _read(token: str, kind: LinkKind) -> dict[str, Any]:
     try:
-        payload = signing.loads(token, salt=salt, max_age=max_age_hours * 3600)
-    except signing.BadSignature as exc:  # tampered or expired
+        return kind.read(token)
+    except LinkInvalid as exc:
         raise RightsError(LINK_INVALID) from exc
-    if not isinstance(payload, dict):
-        raise RightsError(LINK_INVALID)
-    return payload
 
 
 def _notify(request: RightsRequest, event: str, to_email: str = "", **context: Any) -> None:
@@ -146,16 +141,16 @@ def request_submit(
             language=language,
             verify_nonce=nonce,
         )
-        link = _link("privacy:request_confirm", CONFIRM_SALT, {"r": request.pk, "n": nonce})
+        link = RIGHTS_CONFIRM.url(r=request.pk, n=nonce)
         _notify(request, "confirm", link=link, hours=settings.RIGHTS_CONFIRM_LINK_HOURS)
     return request
 
 
 def request_for_link(token: str) -> RightsRequest:
     """The pending request a confirmation link names, or RightsError when spent or expired."""
-    payload = _read(token, CONFIRM_SALT, settings.RIGHTS_CONFIRM_LINK_HOURS)
+    payload = _read(token, RIGHTS_CONFIRM)
     request = RightsRequest.objects.filter(
-        pk=payload.get("r"), status=Status.NEW, verify_nonce=str(payload.get("n", ""))
+        pk=payload["r"], status=Status.NEW, verify_nonce=payload["n"]
     ).first()
     if request is None or not request.verify_nonce:
         raise RightsError(LINK_INVALID)
@@ -322,13 +317,13 @@ def request_extend(*, request: RightsRequest, staff: Any, reason: str) -> Rights
 
 
 def export_url(request: RightsRequest) -> str:
-    return _link("privacy:request_export", EXPORT_SALT, {"r": request.pk})
+    return RIGHTS_EXPORT.url(r=request.pk)
 
 
 def request_for_export(token: str) -> RightsRequest:
-    payload = _read(token, EXPORT_SALT, settings.RIGHTS_EXPORT_LINK_HOURS)
+    payload = _read(token, RIGHTS_EXPORT)
     request = (
-        RightsRequest.objects.filter(pk=payload.get("r"), kind=Kind.ACCESS)
+        RightsRequest.objects.filter(pk=payload["r"], kind=Kind.ACCESS)
         .exclude(status__in=[Status.NEW, Status.REJECTED])
         .select_related("person")
         .first()
@@ -452,7 +447,7 @@ def request_correct(*, request: RightsRequest, cleaned: dict[str, str]) -> list[
             RightsRequest.objects.filter(pk=request.pk).update(
                 new_email=new_email, new_email_nonce=nonce, status=Status.IN_PROGRESS
             )
-            link = _link("privacy:request_new_email", NEW_EMAIL_SALT, {"r": request.pk, "n": nonce})
+            link = RIGHTS_NEW_EMAIL.url(r=request.pk, n=nonce)
             _notify(
                 request,
                 "confirm_email",
@@ -486,13 +481,13 @@ def _correction(
 
 def request_confirm_new_email(*, token: str) -> RightsRequest:
     """The new address of a correction is confirmed by the link sent to it: apply it."""
-    payload = _read(token, NEW_EMAIL_SALT, settings.RIGHTS_CONFIRM_LINK_HOURS)
+    payload = _read(token, RIGHTS_NEW_EMAIL)
     request = (
         RightsRequest.objects.filter(
-            pk=payload.get("r"), kind=Kind.CORRECTION, status=Status.IN_PROGRESS
+            pk=payload["r"], kind=Kind.CORRECTION, status=Status.IN_PROGRESS
         )
         .exclude(new_email_nonce="")
-        .filter(new_email_nonce=str(payload.get("n", "")))
+        .filter(new_email_nonce=payload["n"])
         .select_related("person")
         .first()
     )

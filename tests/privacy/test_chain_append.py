@@ -11,11 +11,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from privacy.consent import services
-from privacy.people.visits import Visit
 from privacy.consent.chain import record_hash_fill, record_hash_of, record_hash_template
 from privacy.consent.models import ConsentLogHead, ConsentRecord, ConsentWording
 from privacy.consent.verify import consent_log_verify
 from privacy.people.models import Decision, Person, Purpose
+from privacy.people.visits import Visit
 
 from .conftest import VISIT
 

@@ -14,9 +14,8 @@ from privacy.consent.models import ConsentMethod, ConsentRecord
 from privacy.consent.services import consent_confirm, consent_withdraw
 from privacy.outbox.gate import message_gate
 from privacy.outbox.models import Message, MessageKind, SkipReason, Suppression
-from privacy.outbox.rendering import unsubscribe_url
 from privacy.outbox.services import message_queue, message_send
-from privacy.people.links import CONFIRM_SALT, UNSUBSCRIBE_SALT
+from privacy.people.links import CONFIRM_CONSENT, UNSUBSCRIBE
 from privacy.people.models import Decision, Person, Purpose
 from privacy.people.visits import Visit
 
@@ -269,7 +268,7 @@ def test_one_click_unsubscribe_by_post_without_cookies_withdraws_consent(
     published_documents, client
 ):
     person = confirmed_person()
-    path = unsubscribe_url(person=person, purpose="marketing").split("8000", 1)[1]
+    path = UNSUBSCRIBE.url(p=person.pk, u="marketing").split("8000", 1)[1]
     pending = queue(MessageKind.MARKETING, person)
 
     assert client.get(path).status_code == 200  # the confirm page changes nothing
@@ -290,7 +289,11 @@ def test_one_click_unsubscribe_by_post_without_cookies_withdraws_consent(
     [
         "garbage",
         signing.dumps({"p": 1, "u": "marketing"}, salt="another-purpose"),
-        signing.dumps({"p": 1, "u": "processing"}, salt=UNSUBSCRIBE_SALT),
+        signing.dumps({"p": 1, "u": "processing"}, salt=UNSUBSCRIBE.salt),
+        # Correctly signed, wrongly shaped: an id that is not a number, a list for a purpose.
+        signing.dumps({"p": "1 OR 1=1", "u": "marketing"}, salt=UNSUBSCRIBE.salt),
+        signing.dumps({"p": 1, "u": ["marketing"]}, salt=UNSUBSCRIBE.salt),
+        signing.dumps(["p", 1], salt=UNSUBSCRIBE.salt),
     ],
 )
 def test_a_forged_or_foreign_unsubscribe_link_is_refused_and_changes_nothing(
@@ -308,8 +311,8 @@ def test_a_forged_or_foreign_unsubscribe_link_is_refused_and_changes_nothing(
 
 def test_an_expired_confirmation_link_is_refused(published_documents, client, monkeypatch):
     person = confirmed_person()
-    token = signing.dumps({"p": person.pk, "u": ["marketing"]}, salt=CONFIRM_SALT)
-    monkeypatch.setattr("privacy.consent.views.LINK_MAX_AGE", -1)
+    token = CONFIRM_CONSENT.url(p=person.pk, u=["marketing"], m=1).rsplit("/", 2)[1]
+    monkeypatch.setattr("privacy.people.links.CONSENT_LINK_MAX_AGE", -1)
 
     response = client.post(f"/privacy/confirm/{token}/")
 
