@@ -8,7 +8,6 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -18,8 +17,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from privacy.audit.models import AuditAction
-from privacy.audit.services import audit_request
 from privacy.documents.models import DocumentVersion
 from privacy.documents.services import (
     PUBLISH_PERMISSION,
@@ -28,6 +25,7 @@ from privacy.documents.services import (
     document_publish,
 )
 from privacy.documents.views import version_page_context
+from privacy.people.visits import client_ip
 
 EFFECTIVE_IN_THE_PAST = _("A version cannot take effect in the past; leave it empty for now.")
 
@@ -167,14 +165,9 @@ class DocumentVersionAdmin(admin.ModelAdmin):
             return HttpResponseRedirect(change_url)
         if request.method == "POST":
             try:
-                with transaction.atomic():
-                    published = document_publish(version=version, published_by=request.user)
-                    audit_request(
-                        request,
-                        action=AuditAction.VERSION_PUBLISHED,
-                        obj=published,
-                        detail={"kind": published.kind, "number": published.number},
-                    )
+                published = document_publish(
+                    version=version, published_by=request.user, ip=client_ip(request)
+                )
             except PublishError as exc:
                 self.message_user(request, str(exc), messages.ERROR)
                 return HttpResponseRedirect(change_url)

@@ -1,4 +1,4 @@
-"""Writes on personal data and legal documents. Views, admin, commands and tasks call these."""
+"""Drafting and publishing legal document versions (clauses 9.1, 9.2)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from accounts.models import User
+from privacy.audit.models import AuditAction
+from privacy.audit.services import audit_record
 from privacy.documents.models import DocumentVersion
 
 VERSION_ALREADY_PUBLISHED = "This version is already published."
@@ -23,14 +26,17 @@ class PublishError(Exception):
 def document_publish(
     *,
     version: DocumentVersion,
-    published_by=None,
+    published_by: User | None = None,
     effective_at: datetime | None = None,
     now: datetime | None = None,
+    ip: str | None = None,
+    channel: str = "admin",
 ) -> DocumentVersion:
     """Publish a draft: number it, hash its text, and freeze it.
 
     `published_by` is the staff user who publishes and must hold the publish permission;
     None means a deployment pipeline or the demo loader, which act as the operator.
+    Every publication is on the audit trail, with the `channel` it came through.
     """
     if published_by is not None and not published_by.has_perm(PUBLISH_PERMISSION):
         raise PublishError(NOT_ALLOWED_TO_PUBLISH)
@@ -59,6 +65,18 @@ def document_publish(
                 locked.save()
         except IntegrityError as exc:  # another version of this kind took the number
             raise PublishError("Another version was published at the same moment; retry.") from exc
+        audit_record(
+            action=AuditAction.VERSION_PUBLISHED,
+            actor=published_by,
+            obj=locked,
+            detail={
+                "kind": locked.kind,
+                "number": locked.number,
+                "effective_at": effective_at.isoformat(),
+                "channel": channel,
+            },
+            ip=ip,
+        )
     return locked
 
 

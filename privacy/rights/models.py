@@ -1,4 +1,4 @@
-"""The authority on personal data: legal documents, people and the consent log."""
+"""Rights requests and what answering them leaves behind: corrections and destructions."""
 
 from __future__ import annotations
 
@@ -16,9 +16,7 @@ from privacy.people.models import Person, Purpose
 class RightsRequestQuerySet(models.QuerySet["RightsRequest"]):
     def open(self) -> RightsRequestQuerySet:
         """Confirmed by the person and not yet answered or rejected: the clock runs."""
-        return self.filter(
-            status__in=[RightsRequest.Status.VERIFIED, RightsRequest.Status.IN_PROGRESS]
-        )
+        return self.filter(status__in=OPEN_STATUSES)
 
     def due_by(self, day: date) -> RightsRequestQuerySet:
         return self.open().filter(due_on__lte=day)
@@ -120,12 +118,16 @@ class RightsRequest(models.Model):
 
     @property
     def is_open(self) -> bool:
-        return self.status in (self.Status.VERIFIED, self.Status.IN_PROGRESS)
+        return self.status in OPEN_STATUSES
 
     def days_left(self, today: date | None = None) -> int | None:
         if self.due_on is None or not self.is_open:
             return None
         return (self.due_on - (today or timezone.localdate())).days
+
+
+# Confirmed by the person and not yet answered or rejected: the legal clock runs.
+OPEN_STATUSES = frozenset({RightsRequest.Status.VERIFIED, RightsRequest.Status.IN_PROGRESS})
 
 
 class DataCorrection(models.Model):

@@ -37,7 +37,7 @@ from privacy.people.models import Person, Purpose
 from privacy.people.visits import Visit
 from privacy.rights.deadlines import can_extend, due_date, extended_due_date
 from privacy.rights.erasure import ErasureError, person_erase
-from privacy.rights.models import DataCorrection, Destruction, RightsRequest
+from privacy.rights.models import OPEN_STATUSES, DataCorrection, Destruction, RightsRequest
 
 Kind = RightsRequest.Kind
 Status = RightsRequest.Status
@@ -225,7 +225,7 @@ def _withdraw(request: RightsRequest, person: Person, visit: Visit) -> None:
 def _check_open(request: RightsRequest, staff: Any) -> None:
     if staff is not None and not staff.has_perm(ANSWER_PERMISSION):
         raise RightsError(NOT_ALLOWED_TO_ANSWER)
-    if request.status not in (Status.VERIFIED, Status.IN_PROGRESS):
+    if not request.is_open:
         raise RightsError(NOT_OPEN)
 
 
@@ -241,7 +241,7 @@ def _answer(
 ) -> RightsRequest:
     with transaction.atomic():
         done = RightsRequest.objects.filter(
-            pk=request.pk, status__in=[Status.VERIFIED, Status.IN_PROGRESS]
+            pk=request.pk, status__in=OPEN_STATUSES
         ).update(
             status=status,
             answer=answer,
@@ -418,10 +418,7 @@ def correction_form(request: RightsRequest, data: dict[str, Any] | None = None) 
 def request_correct(*, request: RightsRequest, cleaned: dict[str, str]) -> list[DataCorrection]:
     """Apply a person's corrections (validated like the lead form), each recorded with its
     before and after values; a new e-mail waits for a link sent to it."""
-    if request.kind != Kind.CORRECTION or request.status not in (
-        Status.VERIFIED,
-        Status.IN_PROGRESS,
-    ):
+    if request.kind != Kind.CORRECTION or not request.is_open:
         raise RightsError(NOT_OPEN)
     person = request.person
     if person is None or person.erased_at is not None:

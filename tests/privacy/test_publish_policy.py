@@ -6,6 +6,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
+from privacy.audit.models import AuditAction, AuditEntry
 from privacy.documents.models import DocumentKind, DocumentVersion
 
 pytestmark = pytest.mark.django_db
@@ -35,6 +36,23 @@ def test_it_publishes_a_file_as_the_next_version_in_force_now(
     assert version.published_by is None
     assert not version.material
     assert f"Published Privacy Policy v2 (sha256 {version.sha256})" in capsys.readouterr().out
+
+
+def test_publishing_from_the_command_line_is_on_the_audit_trail(policy_file, published_documents):
+    call_command("publish_policy", str(policy_file))
+
+    version = DocumentVersion.objects.in_force(DocumentKind.PRIVACY_POLICY)
+    entry = AuditEntry.objects.get(action=AuditAction.VERSION_PUBLISHED, object_id=str(version.pk))
+    assert entry.actor is None
+    assert (entry.detail["number"], entry.detail["channel"]) == (2, "publish_policy")
+
+
+def test_a_refused_publication_leaves_no_audit_entry(policy_file, published_documents):
+    before = AuditEntry.objects.count()
+    with pytest.raises(CommandError):
+        call_command("publish_policy", str(policy_file), "--effective-at", "2000-01-01")
+
+    assert AuditEntry.objects.count() == before
 
 
 def test_it_schedules_a_material_change_for_a_future_date(policy_file, published_documents):

@@ -40,8 +40,9 @@ def test_publishing_a_policy_version_is_audited(client, publisher, published_doc
     draft = DocumentVersion.objects.create(kind="privacy_policy", title="T", body="New text")
     client.force_login(publisher)
     client.post(reverse("admin:privacy_documentversion_publish", args=[draft.pk]))
-    entry = AuditEntry.objects.get(action=AuditAction.VERSION_PUBLISHED)
-    assert (entry.actor, entry.object_id, entry.detail["number"]) == (publisher, str(draft.pk), 2)
+    entry = AuditEntry.objects.get(action=AuditAction.VERSION_PUBLISHED, object_id=str(draft.pk))
+    assert (entry.actor, entry.detail["number"], entry.detail["channel"]) == (publisher, 2, "admin")
+    assert entry.ip == "127.0.0.1"
 
 
 def test_audit_entries_cannot_be_changed_or_deleted_from_the_app(officer):

@@ -48,7 +48,7 @@ class Command(BaseCommand):
             draft = document_draft_create(
                 kind=kind, title=title, body=body, change_summary="First published version."
             )
-            version = document_publish(version=draft)
+            version = document_publish(version=draft, channel="load_demo")
             self.stdout.write(f"Published {version} (sha256 {version.sha256[:12]}…)")
         if no_user:
             return

@@ -92,7 +92,9 @@ class Command(BaseCommand):
                     change_summary=options["summary"],
                     material=options["material"],
                 )
-                version = document_publish(version=draft, effective_at=effective_at)
+                version = document_publish(
+                    version=draft, effective_at=effective_at, channel="publish_policy"
+                )
         except PublishError as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(
