@@ -12,7 +12,6 @@ import argparse
 import json
 import os
 import resource
-import secrets
 import subprocess
 import sys
 import threading
@@ -95,7 +94,7 @@ def seed(until: int) -> None:
     """Append records up to seq `until` with COPY, computing the chain in Python."""
     from django.db import connection, transaction
 
-    from privacy.consent.chain import personal_digest_of, record_hash_of
+    from privacy.consent.chain import record_columns_sealed
     from privacy.consent.models import ConsentLogHead, ConsentWording
     from privacy.documents.models import DocumentKind, DocumentVersion
     from privacy.people.integrity import canonical_text, sha256_hex
@@ -106,30 +105,6 @@ def seed(until: int) -> None:
     text = canonical_text("Send me offers.")
     wording, _ = ConsentWording.objects.get_or_create(sha256=sha256_hex(text), text=text)
     person = person_find_or_create(email="seeded@example.com", phone="+79161234567")
-    columns = [
-        "seq",
-        "person_id",
-        "purpose",
-        "decision",
-        "method",
-        "policy_version_id",
-        "policy_sha256",
-        "consent_version_id",
-        "consent_sha256",
-        "wording_id",
-        "source",
-        "created_at",
-        "subject_email",
-        "subject_phone",
-        "ip",
-        "user_agent",
-        "page_url",
-        "referrer",
-        "personal_salt",
-        "personal_digest",
-        "prev_hash",
-        "record_hash",
-    ]
     base = datetime.now(UTC)
     while True:
         with transaction.atomic():
@@ -140,60 +115,38 @@ def seed(until: int) -> None:
             stop = min(until, seq + SEED_CHUNK)
             connection.ensure_connection()
             with connection.connection.cursor() as cursor:
-                sql = f"COPY privacy_consentrecord ({', '.join(columns)}) FROM STDIN"
-                with cursor.copy(sql) as copy:
-                    while seq < stop:
-                        seq += 1
-                        created_at = base + timedelta(microseconds=seq)
-                        personal = {
+                rows = []
+                while seq < stop:
+                    seq += 1
+                    row = record_columns_sealed(
+                        {
+                            "seq": seq,
+                            "person_id": person.pk,
+                            "purpose": "marketing",
+                            "decision": "granted",
+                            "method": "web_form",
+                            "policy_version_id": policy.pk,
+                            "policy_sha256": policy.sha256,
+                            "consent_version_id": consent.pk,
+                            "consent_sha256": consent.sha256,
+                            "wording_id": wording.pk,
+                            "source": f"lead:{seq}",
+                            "created_at": base + timedelta(microseconds=seq),
                             "subject_email": "seeded@example.com",
                             "subject_phone": "+79161234567",
                             "ip": "203.0.113.7",
                             "user_agent": "Mozilla/5.0 (X11; Linux x86_64) bench",
                             "page_url": "https://bench.example/",
                             "referrer": "",
-                        }
-                        salt = secrets.token_hex(16)
-                        digest = personal_digest_of(salt, personal)
-                        payload = {
-                            "seq": seq,
-                            "person": person.pk,
-                            "purpose": "marketing",
-                            "decision": "granted",
-                            "method": "web_form",
-                            "policy_version": policy.pk,
-                            "policy_sha256": policy.sha256,
-                            "consent_version": consent.pk,
-                            "consent_sha256": consent.sha256,
-                            "wording_sha256": wording.pk,
-                            "source": f"lead:{seq}",
-                            "created_at": created_at.isoformat(),
-                            "personal_digest": digest,
-                            "prev_hash": prev,
-                        }
-                        record_hash = record_hash_of(payload)
-                        copy.write_row(
-                            (
-                                seq,
-                                person.pk,
-                                "marketing",
-                                "granted",
-                                "web_form",
-                                policy.pk,
-                                policy.sha256,
-                                consent.pk,
-                                consent.sha256,
-                                wording.pk,
-                                f"lead:{seq}",
-                                created_at,
-                                *personal.values(),
-                                salt,
-                                digest,
-                                prev,
-                                record_hash,
-                            )
-                        )
-                        prev = record_hash
+                        },
+                        prev_hash=prev,
+                    )
+                    rows.append(row)
+                    prev = row["record_hash"]
+                sql = f"COPY privacy_consentrecord ({', '.join(rows[0])}) FROM STDIN"
+                with cursor.copy(sql) as copy:
+                    for row in rows:
+                        copy.write_row(tuple(row.values()))
             head.last_seq, head.last_hash = seq, prev
             head.save(update_fields=["last_seq", "last_hash"])
 

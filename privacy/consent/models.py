@@ -1,10 +1,9 @@
-"""The authority on personal data: legal documents, people and the consent log."""
+"""The consent log: wordings shown, the chained records, the head, and receipts."""
 
 from __future__ import annotations
 
 import secrets
 import uuid
-from datetime import UTC
 from typing import Any
 
 from django.db import models
@@ -12,7 +11,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from privacy.consent.chain import PERSONAL_FIELDS, personal_digest_of, record_hash_of
+from privacy.consent.chain import (
+    HASHED_COLUMNS,
+    PERSONAL_FIELDS,
+    hashed_payload_of,
+    personal_digest_of,
+    personal_payload_of,
+)
 from privacy.documents.models import DocumentVersion
 from privacy.people.integrity import ImmutableRecordError
 from privacy.people.models import Decision, Person, Purpose
@@ -131,32 +136,14 @@ class ConsentRecord(models.Model):
         return f"#{self.seq} {self.purpose} {self.decision}"
 
     def personal_payload(self) -> dict[str, str]:
-        return {name: str(getattr(self, name) or "") for name in PERSONAL_FIELDS}
+        return personal_payload_of({name: getattr(self, name) for name in PERSONAL_FIELDS})
 
     def compute_personal_digest(self) -> str:
         return personal_digest_of(self.personal_salt, self.personal_payload())
 
     def hashed_payload(self) -> dict[str, Any]:
         """The canonical content the record hash covers (personal data only via its digest)."""
-        return {
-            "seq": self.seq,
-            "person": self.person_id,
-            "purpose": self.purpose,
-            "decision": self.decision,
-            "method": self.method,
-            "policy_version": self.policy_version_id,
-            "policy_sha256": self.policy_sha256,
-            "consent_version": self.consent_version_id,
-            "consent_sha256": self.consent_sha256,
-            "wording_sha256": self.wording_id,
-            "source": self.source,
-            "created_at": self.created_at.astimezone(UTC).isoformat(),
-            "personal_digest": self.personal_digest,
-            "prev_hash": self.prev_hash,
-        }
-
-    def compute_record_hash(self) -> str:
-        return record_hash_of(self.hashed_payload())
+        return hashed_payload_of({c: getattr(self, c) for c in HASHED_COLUMNS.values()})
 
     @property
     def is_pseudonymised(self) -> bool:

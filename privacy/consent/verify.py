@@ -1,4 +1,4 @@
-"""Writes on personal data and legal documents. Views, admin, commands and tasks call these."""
+"""Verification of the whole consent log: every link, every hash, every personal digest."""
 
 from __future__ import annotations
 
@@ -13,7 +13,15 @@ from typing import Any
 
 from django.db import connection
 
-from privacy.consent.chain import GENESIS_HASH, PERSONAL_FIELDS, personal_digest_of, record_hash_of
+from privacy.consent.chain import (
+    GENESIS_HASH,
+    HASHED_COLUMNS,
+    PERSONAL_FIELDS,
+    hashed_payload_of,
+    personal_digest_of,
+    personal_payload_of,
+    record_hash_of,
+)
 from privacy.consent.models import ConsentLogHead, ConsentRecord
 
 
@@ -28,25 +36,11 @@ class ChainBreak:
 VERIFY_BATCH = 10_000
 
 # The columns the verifier reads, as plain tuples: building model instances cost more than
-# hashing them.
-_HASHED_COLUMNS = (
-    "seq",
-    "person_id",
-    "purpose",
-    "decision",
-    "method",
-    "policy_version_id",
-    "policy_sha256",
-    "consent_version_id",
-    "consent_sha256",
-    "wording_id",
-    "source",
-    "created_at",
-    "personal_digest",
-    "prev_hash",
-    "record_hash",
-    "personal_salt",
-    *PERSONAL_FIELDS,
+# hashing them. The positions below are those of this tuple.
+_HASHED_COLUMNS = (*HASHED_COLUMNS.values(), "record_hash", "personal_salt", *PERSONAL_FIELDS)
+_SEQ, _DIGEST, _PREV_HASH, _RECORD_HASH, _SALT = (
+    _HASHED_COLUMNS.index(column)
+    for column in ("seq", "personal_digest", "prev_hash", "record_hash", "personal_salt")
 )
 
 
@@ -63,7 +57,8 @@ def consent_log_verify(*, progress: Callable[[int], None] | None = None) -> Chai
     expected_seq = 1
     for batch in _log_batches(until=head_seq):
         for row in batch:
-            seq, prev_hash, record_hash, salt = row[0], row[13], row[14], row[15]
+            seq, prev_hash, salt = row[_SEQ], row[_PREV_HASH], row[_SALT]
+            record_hash = row[_RECORD_HASH]
             if seq != expected_seq:
                 return ChainBreak(expected_seq, f"record #{expected_seq} is missing")
             if prev_hash != expected_prev:
@@ -72,8 +67,8 @@ def consent_log_verify(*, progress: Callable[[int], None] | None = None) -> Chai
             # kept in the chain remains, and it is checked through the record hash below.
             if (
                 salt
-                and _personal_digest_fast(row) != row[12]
-                and personal_digest_of(salt, _personal(row)) != row[12]
+                and _personal_digest_fast(row) != row[_DIGEST]
+                and personal_digest_of(salt, _personal(row)) != row[_DIGEST]
             ):
                 return ChainBreak(seq, "its personal data were altered")
             if (
@@ -107,31 +102,17 @@ def consent_log_verify(*, progress: Callable[[int], None] | None = None) -> Chai
 
 
 def _personal(row: tuple[Any, ...]) -> dict[str, str]:
-    return {name: str(value or "") for name, value in zip(PERSONAL_FIELDS, row[16:], strict=True)}
+    return personal_payload_of(dict(zip(_HASHED_COLUMNS, row, strict=True)))
 
 
 def _payload(row: tuple[Any, ...]) -> dict[str, Any]:
     """The same payload as ConsentRecord.hashed_payload, from a tuple of _HASHED_COLUMNS."""
-    return {
-        "seq": row[0],
-        "person": row[1],
-        "purpose": row[2],
-        "decision": row[3],
-        "method": row[4],
-        "policy_version": row[5],
-        "policy_sha256": row[6],
-        "consent_version": row[7],
-        "consent_sha256": row[8],
-        "wording_sha256": row[9],
-        "source": row[10],
-        "created_at": row[11].astimezone(UTC).isoformat(),
-        "personal_digest": row[12],
-        "prev_hash": row[13],
-    }
+    return hashed_payload_of(dict(zip(_HASHED_COLUMNS, row, strict=True)))
 
 
 # The fast path of verification: the exact bytes json.dumps produces for the two payloads
-# (sorted keys, the same separators, the same C string escapers), without building dicts.
+# (sorted keys, the same separators, the same C string escapers), without building dicts,
+# from the positions of _HASHED_COLUMNS (tests/privacy/consent/test_verify_fast_path.py).
 # Verifying a million records spends most of its time here. A mismatch is re-checked with
 # the canonical functions above, so this path can never report a break on its own.
 _escape = json.encoder.encode_basestring  # type: ignore[attr-defined]

@@ -8,7 +8,6 @@ passes on the result and every list reads the same columns real submissions fill
 from __future__ import annotations
 
 import random
-import secrets
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -18,7 +17,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection, transaction
 
-from privacy.consent.chain import personal_digest_of, record_hash_of
+from privacy.consent.chain import record_columns_sealed
 from privacy.consent.models import ConsentLogHead, ConsentMethod, ConsentWording
 from privacy.documents.models import DocumentKind, DocumentVersion
 from privacy.people.integrity import canonical_text, sha256_hex
@@ -150,54 +149,32 @@ class Command(BaseCommand):
             for person, decided in people:
                 for purpose, decision in decided.items():
                     seq += 1
-                    salt = secrets.token_hex(16)
-                    personal = {
-                        "subject_email": person["email"],
-                        "subject_phone": person["phone"],
-                        "ip": "203.0.113.7",
-                        "user_agent": USER_AGENTS[0],
-                        "page_url": "https://bench.example/",
-                        "referrer": "",
-                    }
-                    digest = personal_digest_of(salt, personal)
                     version = consent[purpose]
-                    payload = {
-                        "seq": seq,
-                        "person": person["id"],
-                        "purpose": str(purpose),
-                        "decision": str(decision),
-                        "method": str(ConsentMethod.WEB_FORM),
-                        "policy_version": policy.pk,
-                        "policy_sha256": policy.sha256,
-                        "consent_version": version.pk,
-                        "consent_sha256": version.sha256,
-                        "wording_sha256": wordings[purpose],
-                        "source": "bench",
-                        "created_at": person["created_at"].astimezone(UTC).isoformat(),
-                        "personal_digest": digest,
-                        "prev_hash": prev,
-                    }
-                    record_hash = record_hash_of(payload)
-                    yield {
-                        "seq": seq,
-                        "person_id": person["id"],
-                        "purpose": payload["purpose"],
-                        "decision": payload["decision"],
-                        "method": payload["method"],
-                        "policy_version_id": policy.pk,
-                        "policy_sha256": policy.sha256,
-                        "consent_version_id": version.pk,
-                        "consent_sha256": version.sha256,
-                        "wording_id": wordings[purpose],
-                        "source": "bench",
-                        "created_at": person["created_at"],
-                        **personal,
-                        "personal_salt": salt,
-                        "personal_digest": digest,
-                        "prev_hash": prev,
-                        "record_hash": record_hash,
-                    }
-                    prev = record_hash
+                    row = record_columns_sealed(
+                        {
+                            "seq": seq,
+                            "person_id": person["id"],
+                            "purpose": str(purpose),
+                            "decision": str(decision),
+                            "method": str(ConsentMethod.WEB_FORM),
+                            "policy_version_id": policy.pk,
+                            "policy_sha256": policy.sha256,
+                            "consent_version_id": version.pk,
+                            "consent_sha256": version.sha256,
+                            "wording_id": wordings[purpose],
+                            "source": "bench",
+                            "created_at": person["created_at"],
+                            "subject_email": person["email"],
+                            "subject_phone": person["phone"],
+                            "ip": "203.0.113.7",
+                            "user_agent": USER_AGENTS[0],
+                            "page_url": "https://bench.example/",
+                            "referrer": "",
+                        },
+                        prev_hash=prev,
+                    )
+                    yield row
+                    prev = row["record_hash"]
 
         start_seq = seq
         self._copy("privacy_consentrecord", rows())
