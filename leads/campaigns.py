@@ -9,8 +9,8 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from privacy.outbox.gate import people_reachable_for, people_reachable_for_any
 from privacy.outbox.models import Message, MessageKind
-from privacy.outbox.selectors import people_reachable_for, people_reachable_for_any
 from privacy.outbox.services import BROKER_ERRORS, messages_enqueue
 from privacy.people.models import Purpose
 

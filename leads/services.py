@@ -21,7 +21,7 @@ from privacy.consent.services import (
     ConsentEntry,
     consent_records_prepare,
     consent_records_write,
-    purposes_to_confirm,
+    purposes_awaiting_confirmation,
 )
 from privacy.cookies.services import visitor_link_person
 from privacy.documents.models import PURPOSE_DOCUMENT, DocumentKind, DocumentVersion
@@ -231,7 +231,7 @@ def lead_notifications_queue(*, lead: Lead, language: str, granted: list[str]) -
     # consent not yet confirmed; nothing of those purposes goes out before the click. Asked
     # before the submission's records are written (the gate asks again at send time).
     purposes = [p for p in granted if p in (Purpose.MARKETING, Purpose.ADVERTISING)]
-    waiting = purposes_to_confirm(person, purposes)
+    waiting = purposes_awaiting_confirmation(person=person, purposes=purposes, granting=True)
     if waiting:
         messages.append(
             message_queue(

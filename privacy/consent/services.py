@@ -276,7 +276,7 @@ def consent_confirm(
         # Lock the person so two clicks on the same link record one confirmation.
         Person.objects.select_for_update().filter(pk=person.pk).first()
         records = []
-        for purpose in purposes_awaiting_confirmation(person, purposes):
+        for purpose in purposes_awaiting_confirmation(person=person, purposes=purposes):
             wording = _("I confirm my consent by the link sent to my e-mail: %(purpose)s") % {
                 "purpose": Purpose(purpose).label,
             }
@@ -357,25 +357,22 @@ def purpose_state(*, person: Person, purpose: str) -> PurposeState:
     return PurposeState(True, True, confirmed, False)
 
 
-def purposes_to_confirm(person: Person, purposes: list[str]) -> list[str]:
-    """Of `purposes`, those that a web-form grant not yet written will leave unconfirmed.
+def purposes_awaiting_confirmation(
+    *, person: Person, purposes: list[str], granting: bool = False
+) -> list[str]:
+    """Of `purposes`, those granted but not confirmed by a double opt-in click.
 
-    A submission asks before it writes its records (the chain's lock comes last). A
-    confirmation carries over to a new grant only while the purpose is granted, which the
-    person's consent column says without reading the log; a new person has none.
+    `granting`: as they will stand once a web-form grant not yet written is (the lead form
+    asks before it writes its records, since the chain's lock comes last). A confirmation
+    carries over to a new grant only while the purpose stays granted, which the person's
+    consent column tells without reading the log; a new person has none.
     """
-    return [
-        purpose
-        for purpose in purposes
-        if getattr(person, f"consent_{purpose}") != Decision.GRANTED
-        or not purpose_state(person=person, purpose=purpose).confirmed
-    ]
-
-
-def purposes_awaiting_confirmation(person: Person, purposes: list[str]) -> list[str]:
-    waiting = []
+    awaiting = []
     for purpose in purposes:
+        if granting and getattr(person, f"consent_{purpose}") != Decision.GRANTED:
+            awaiting.append(purpose)
+            continue
         state = purpose_state(person=person, purpose=purpose)
-        if state.granted and not state.confirmed:
-            waiting.append(purpose)
-    return waiting
+        if (granting or state.granted) and not (state.granted and state.confirmed):
+            awaiting.append(purpose)
+    return awaiting

@@ -1,22 +1,22 @@
-"""Every message to a person: the outbox, the one gate that decides at send time, the send.
+"""The one gate: whether a message may go, decided when it is about to be sent.
 
-The life of a message: `message_queue` writes the row in the caller's transaction and hands
-its id to Celery on commit; `message_send` (the task's body) claims the row with a
-conditional UPDATE, asks `message_gate` with the state at that moment, and sends through
-anymail or records why not. `messages_sweep` (Celery beat) re-hands rows the queue lost.
+message_gate decides each message from the state at that moment and says why not;
+people_reachable_for is the same rule as one query, used to size and walk a campaign's
+audience (a test holds the two equal over every state a person can be in).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef
-from django.db.models.functions import Lower
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce, Lower
 
 from privacy.blocks.models import Block
+from privacy.consent.models import ConsentMethod, ConsentRecord
 from privacy.consent.services import purpose_state, purposes_awaiting_confirmation
 from privacy.outbox.models import Message, MessageKind, SkipReason, Suppression
-from privacy.people.models import Purpose
+from privacy.people.models import Decision, Person, Purpose
 
 MARKETING_KINDS = {
     MessageKind.MARKETING: Purpose.MARKETING,
@@ -86,7 +86,9 @@ def message_gate(message: Message) -> GateDecision:
     if message.kind == MessageKind.ACKNOWLEDGMENT:
         return ALLOW
     if message.kind == MessageKind.DOUBLE_OPT_IN:
-        pending = purposes_awaiting_confirmation(person, message.context.get("purposes", []))
+        pending = purposes_awaiting_confirmation(
+            person=person, purposes=message.context.get("purposes", [])
+        )
         if pending:
             return ALLOW
         return deny(SkipReason.ALREADY_CONFIRMED)
@@ -101,3 +103,47 @@ def message_gate(message: Message) -> GateDecision:
     if not state.confirmed:
         return deny(SkipReason.UNCONFIRMED)
     return ALLOW
+
+
+# -- The same rule for audiences ------------------------------------------------------------
+
+
+def people_reachable_for(purpose: str) -> QuerySet[Person]:
+    """People the gate would let a `purpose` message reach right now.
+
+    The same rules as message_gate above, as one query, to size and walk a
+    campaign's audience; the gate still decides each message when it is sent.
+    """
+    records = ConsentRecord.objects.filter(person=OuterRef("pk"), purpose=purpose)
+    latest_decision = Subquery(
+        records.exclude(decision=Decision.NOT_GIVEN).order_by("-seq").values("decision")[:1]
+    )
+    last_denial = Subquery(
+        records.filter(decision=Decision.DENIED).order_by("-seq").values("seq")[:1]
+    )
+    confirmation = ConsentRecord.objects.filter(
+        person=OuterRef("pk"),
+        purpose=purpose,
+        decision=Decision.GRANTED,
+        method=ConsentMethod.EMAIL_LINK,
+        seq__gt=Coalesce(OuterRef("last_denial"), Value(0)),
+    )
+    return (
+        Person.objects.filter(erased_at__isnull=True, email__isnull=False)
+        # The person's current-state column (kept under the log's lock) narrows the scan to
+        # people whose latest decision is a grant; the log below stays the authority.
+        .filter(**{f"consent_{purpose}": Decision.GRANTED})
+        .annotate(latest_decision=latest_decision, last_denial=last_denial)
+        .filter(latest_decision=Decision.GRANTED)
+        .filter(Exists(confirmation))
+        .exclude(Exists(Block.objects.active().filter(person=OuterRef("pk"))))
+        .exclude(Exists(Suppression.objects.filter(email=Lower(OuterRef("email")))))
+    )
+
+
+def people_reachable_for_any(purposes: list[str]) -> QuerySet[Person]:
+    """People with an active consent (granted, confirmed, not blocked) to any of `purposes`."""
+    matches = Q()
+    for purpose in purposes:
+        matches |= Q(pk__in=people_reachable_for(purpose).values("pk"))
+    return Person.objects.filter(matches)
