@@ -6,23 +6,24 @@ import logging
 from datetime import timedelta
 
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.utils import timezone
 
+from privacy.outbox.fanout import FAN_OUT_STEP, fan_out_progress, messages_fan_out_step
 from privacy.outbox.gate import people_reachable_for, people_reachable_for_any
-from privacy.outbox.models import Message, MessageKind
-from privacy.outbox.services import BROKER_ERRORS, messages_enqueue
+from privacy.outbox.models import MessageKind
+from privacy.outbox.services import BROKER_ERRORS
 from privacy.people.models import Purpose
 
 from .models import Campaign
 
-# People fanned out per step: small enough that a pause takes effect within one step, large
-# enough to amortise the queries. One task runs STEPS_PER_TASK steps, then hands over.
 logger = logging.getLogger(__name__)
 
-CHUNK_SIZE = 500
-STALLED_AFTER = timedelta(minutes=2)
+# People per step (a pause takes effect within one). One task runs STEPS_PER_TASK steps,
+# then hands over to a fresh one; a campaign whose steps stop for STALLED_AFTER restarts.
+CHUNK_SIZE = FAN_OUT_STEP
 STEPS_PER_TASK = 20
+STALLED_AFTER = timedelta(minutes=2)
 KIND_FOR_PURPOSE = {
     Campaign.Purpose.MARKETING: MessageKind.MARKETING,
     Campaign.Purpose.ADVERTISING: MessageKind.ADVERTISING,
@@ -66,18 +67,7 @@ def campaign_audience_count(*, campaign: Campaign) -> int:
 
 def campaign_progress(*, campaign: Campaign) -> dict[str, int]:
     """Messages of the campaign by status, and skipped ones by reason."""
-    rows = (
-        Message.objects.filter(dedupe_key=campaign.dedupe_key)
-        .values("status", "skip_reason")
-        .annotate(count=Count("pk"))
-    )
-    progress: dict[str, int] = {status: 0 for status in Message.Status.values}
-    for row in rows:
-        progress[row["status"]] += row["count"]
-        if row["skip_reason"]:
-            key = f"skipped:{row['skip_reason']}"
-            progress[key] = progress.get(key, 0) + row["count"]
-    return progress
+    return fan_out_progress(dedupe_key=campaign.dedupe_key)
 
 
 def _transition(campaign: Campaign, *, allowed: str, to: str, error: str, **fields) -> Campaign:
@@ -160,42 +150,20 @@ def campaign_fan_out_step(*, campaign_id: int) -> bool:
         campaign = Campaign.objects.select_for_update().filter(pk=campaign_id).first()
         if campaign is None or campaign.status != Campaign.Status.SENDING:
             return False
-        chunk = list(
-            campaign_audience(campaign)
-            .filter(pk__gt=campaign.cursor)
-            .order_by("pk")
-            .values_list("pk", "email", "language")[:CHUNK_SIZE]
+        step = messages_fan_out_step(
+            audience=campaign_audience(campaign),
+            after=campaign.cursor,
+            kind=KIND_FOR_PURPOSE[campaign.purpose],
+            context=campaign_message_context(campaign),
+            dedupe_key=campaign.dedupe_key,
+            size=CHUNK_SIZE,
         )
-        if not chunk:
+        if step is None:
             campaign.status = Campaign.Status.DONE
             campaign.finished_at = timezone.now()
             campaign.save(update_fields=["status", "finished_at"])
             return False
-        context = campaign_message_context(campaign)
-        Message.objects.bulk_create(
-            [
-                Message(
-                    kind=KIND_FOR_PURPOSE[campaign.purpose],
-                    person_id=person_id,
-                    to_email=email,
-                    language=language,
-                    context=context,
-                    dedupe_key=campaign.dedupe_key,
-                )
-                for person_id, email, language in chunk
-            ],
-            ignore_conflicts=True,
-        )
-        campaign.cursor = chunk[-1][0]
+        campaign.cursor = step.cursor
         campaign.stepped_at = timezone.now()
         campaign.save(update_fields=["cursor", "stepped_at"])
-        ids = list(
-            Message.objects.filter(
-                dedupe_key=campaign.dedupe_key,
-                person_id__in=[row[0] for row in chunk],
-                status=Message.Status.QUEUED,
-                enqueued_at__isnull=True,
-            ).values_list("pk", flat=True)
-        )
-        transaction.on_commit(lambda: messages_enqueue(message_ids=ids))
     return True

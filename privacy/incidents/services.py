@@ -17,15 +17,15 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, QuerySet
+from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from privacy.audit.models import AuditAction
 from privacy.audit.services import audit_record
 from privacy.incidents.models import DataCategory, Disclosure, Incident
+from privacy.outbox.fanout import fan_out_messages, fan_out_progress, messages_fan_out_step
 from privacy.outbox.models import Message, MessageKind
-from privacy.outbox.services import message_queue
 from privacy.people.holders import PersonalDataHolder
 from privacy.people.law import MODE_RU, clock_mode
 from privacy.people.models import Person
@@ -58,8 +58,6 @@ NOTICE_INCOMPLETE = "Write the notice's subject and text first."
 DATES_REQUIRED = "Give both dates of the period, the first not after the second."
 ALREADY_NOTIFYING = "The notice of this incident has already been sent."
 UNKNOWN_CATEGORY = "Choose data categories from the list."
-# People per step of the fan-out: one transaction each, small enough to hold no lock long.
-FAN_OUT_BATCH = 500
 
 
 class IncidentError(Exception):
@@ -150,45 +148,33 @@ def incident_fan_out(*, incident_id: int) -> int:
     The unique (dedupe_key, person) index makes a second run, or a step run twice, add
     nothing: no one is notified twice.
     """
-    incident = Incident.objects.get(pk=incident_id)
     queued = 0
     while True:
         with transaction.atomic():
             incident = Incident.objects.select_for_update().get(pk=incident_id)
-            batch = list(
-                incident_audience(incident)
-                .filter(pk__gt=incident.notice_cursor)
-                .order_by("pk")
-                .values_list("pk", "email", "language")[:FAN_OUT_BATCH]
+            step = messages_fan_out_step(
+                audience=incident_audience(incident),
+                after=incident.notice_cursor,
+                kind=MessageKind.LEGAL_NOTICE,
+                context=_context(incident),
+                dedupe_key=incident.dedupe_key,
             )
-            if not batch:
+            if step is None:
                 Incident.objects.filter(pk=incident_id, notice_finished_at__isnull=True).update(
                     notice_finished_at=timezone.now()
                 )
                 return queued
-            for person_id, email, language in batch:
-                message = message_queue(
-                    kind=MessageKind.LEGAL_NOTICE,
-                    to_email=email,
-                    person=Person(pk=person_id),
-                    language=language,
-                    context=_context(incident),
-                    dedupe_key=incident.dedupe_key,
-                )
-                queued += message is not None
-            Incident.objects.filter(pk=incident_id).update(notice_cursor=batch[-1][0])
+            queued += step.written
+            Incident.objects.filter(pk=incident_id).update(notice_cursor=step.cursor)
 
 
 def incident_messages(incident: Incident) -> QuerySet[Message]:
-    return Message.objects.filter(dedupe_key=incident.dedupe_key, kind=MessageKind.LEGAL_NOTICE)
+    return fan_out_messages(dedupe_key=incident.dedupe_key)
 
 
 def incident_progress(incident: Incident) -> dict[str, int]:
-    """Messages of the notice by status: queued, sending, sent, skipped, failed."""
-    rows = incident_messages(incident).values("status").annotate(n=Count("pk"))
-    progress = {status: 0 for status in Message.Status.values}
-    progress.update({row["status"]: row["n"] for row in rows})
-    return progress
+    """Messages of the notice by status, and the skipped ones by reason."""
+    return fan_out_progress(dedupe_key=incident.dedupe_key)
 
 
 DISCLOSURE_PERMISSION = "privacy.add_disclosure"
