@@ -1,9 +1,18 @@
-"""Staff roles: Django groups holding exactly the permissions each job needs (clause 5.4)."""
+"""Staff roles: Django groups holding exactly the permissions each job needs (clause 5.4).
+
+accounts provides the mechanism and names no app above it: each app declares, in its own
+`roles` module, which role gets which of its permissions (ROLE_GRANTS), and roles_sync
+gathers them from every installed app.
+"""
 
 from __future__ import annotations
 
+import importlib.util
+from dataclasses import dataclass
+from types import ModuleType
 from typing import Any
 
+from django.apps import apps as installed_apps
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -21,73 +30,49 @@ GROUP_NAMES = {
     Role.POLICY_PUBLISHER: "Policy publisher",
 }
 
-# Named as app_label.codename. accounts imports neither privacy nor leads: the permissions
-# are strings, resolved against whatever the database holds.
-LEAD_REVIEWER_PERMISSIONS = [
-    "privacy.view_person",
-    "privacy.view_consentrecord",
-    "privacy.view_consentwording",
-    "privacy.view_message",
-    "leads.view_lead",
-    "leads.change_lead",
-]
-PRIVACY_OFFICER_PERMISSIONS = [
-    *LEAD_REVIEWER_PERMISSIONS,
-    "privacy.view_block",
-    "privacy.block_person",
-    "privacy.lift_block",
-    "privacy.export_person",
-    "privacy.view_auditentry",
-    "privacy.view_dataexport",
-    "privacy.view_consentreceipt",
-    "privacy.view_suppression",
-    "privacy.retry_message",
-]
-# Models of the privacy officer's own work (rights requests, incidents, disclosures): every
-# permission on them, for the models that exist when roles_sync runs. The migration that adds
-# such a model re-runs roles_sync.
-PRIVACY_OFFICER_MODELS = ("rightsrequest", "claim", "incident", "breach", "disclosure")
-# Campaigns show an audience count and progress, never who is in them: officers run consent-
-# based mailings, publishers the re-consent mailing after a material policy change.
-CAMPAIGN_PERMISSIONS = [
-    "leads.view_campaign",
-    "leads.add_campaign",
-    "leads.change_campaign",
-    "leads.delete_campaign",
-    "leads.send_campaign",
-]
-PRIVACY_OFFICER_PERMISSIONS += CAMPAIGN_PERMISSIONS
-POLICY_PUBLISHER_PERMISSIONS = [
-    "privacy.view_documentversion",
-    "privacy.add_documentversion",
-    "privacy.change_documentversion",
-    "privacy.delete_documentversion",
-    "privacy.publish_documentversion",
-    *CAMPAIGN_PERMISSIONS,
-]
-ROLE_PERMISSIONS = {
-    Role.LEAD_REVIEWER: LEAD_REVIEWER_PERMISSIONS,
-    Role.PRIVACY_OFFICER: PRIVACY_OFFICER_PERMISSIONS,
-    Role.POLICY_PUBLISHER: POLICY_PUBLISHER_PERMISSIONS,
-}
+
+@dataclass(frozen=True)
+class Grant:
+    """What one app gives one role: permission codenames of its own, and models of which the
+    role holds every permission (add, change, delete, view and the model's own)."""
+
+    permissions: tuple[str, ...] = ()
+    models: tuple[str, ...] = ()
+
+
+def _roles_module(app_name: str) -> ModuleType | None:
+    if importlib.util.find_spec(f"{app_name}.roles") is None:
+        return None
+    return importlib.import_module(f"{app_name}.roles")
+
+
+def role_grants() -> dict[Role, dict[str, Grant]]:
+    """Every installed app's grants: role -> app label -> grant."""
+    grants: dict[Role, dict[str, Grant]] = {role: {} for role in Role}
+    for config in installed_apps.get_app_configs():
+        module = _roles_module(config.name)
+        for role, grant in getattr(module, "ROLE_GRANTS", {}).items():
+            grants[Role(role)][config.label] = grant
+    return grants
+
+
+def role_permission_filter(role: Role) -> models.Q:
+    """A filter on Permission selecting exactly what `role` holds."""
+    wanted = models.Q(pk__in=[])
+    for app_label, grant in role_grants()[role].items():
+        wanted |= models.Q(content_type__app_label=app_label, codename__in=grant.permissions)
+        wanted |= models.Q(content_type__app_label=app_label, content_type__model__in=grant.models)
+    return wanted
 
 
 def roles_sync(*, group_model: Any, permission_model: Any) -> None:
-    """Create the role groups and set each one's permissions to exactly its list.
+    """Create the role groups and set each one's permissions to exactly its grants.
 
     Takes the models so that a data migration can pass its historical ones.
     """
-    for role, names in ROLE_PERMISSIONS.items():
+    for role in Role:
         group, _created = group_model.objects.get_or_create(name=GROUP_NAMES[role])
-        wanted = models.Q(pk__in=[])
-        for name in names:
-            app_label, codename = name.split(".", 1)
-            wanted |= models.Q(content_type__app_label=app_label, codename=codename)
-        if role == Role.PRIVACY_OFFICER:
-            wanted |= models.Q(
-                content_type__app_label="privacy", content_type__model__in=PRIVACY_OFFICER_MODELS
-            )
-        group.permissions.set(permission_model.objects.filter(wanted))
+        group.permissions.set(permission_model.objects.filter(role_permission_filter(role)))
 
 
 def roles_sync_migration(apps: Any, schema_editor: Any) -> None:

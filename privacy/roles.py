@@ -1,0 +1,37 @@
+"""Which staff role holds which of privacy's permissions (gathered by accounts.roles)."""
+
+from __future__ import annotations
+
+from accounts.roles import Grant, Role
+
+# What a reviewer needs to read a lead's person: their consent and the messages sent.
+_REVIEW = ("view_person", "view_consentrecord", "view_consentwording", "view_message")
+
+ROLE_GRANTS = {
+    Role.LEAD_REVIEWER: Grant(permissions=_REVIEW),
+    Role.PRIVACY_OFFICER: Grant(
+        permissions=(
+            *_REVIEW,
+            "view_block",
+            "block_person",
+            "lift_block",
+            "export_person",
+            "view_auditentry",
+            "view_dataexport",
+            "view_consentreceipt",
+            "view_suppression",
+            "retry_message",
+        ),
+        # The officers' own registers: every permission on them.
+        models=("rightsrequest", "incident", "disclosure"),
+    ),
+    Role.POLICY_PUBLISHER: Grant(
+        permissions=(
+            "view_documentversion",
+            "add_documentversion",
+            "change_documentversion",
+            "delete_documentversion",
+            "publish_documentversion",
+        )
+    ),
+}
