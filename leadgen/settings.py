@@ -16,9 +16,44 @@ from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
-env = environ.Env()
+
+
+class Env(environ.Env):
+    """django-environ, with a malformed value named in ImproperlyConfigured at start-up.
+
+    Booleans too: django-environ reads any unknown word as False, so a misspelt "ture" for
+    SECURE_SSL_REDIRECT would quietly switch a protection off.
+    """
+
+    BOOLEANS = frozenset({"true", "false", "on", "off", "yes", "no", "y", "n", "t", "f", "1", "0"})
+
+    def get_value(self, var, cast=None, default=environ.Env.NOTSET, parse_default=False):  # type: ignore[no-untyped-def]
+        raw = self.ENVIRON.get(var)
+        if cast is bool and raw is not None and raw.strip().lower() not in self.BOOLEANS:
+            raise ImproperlyConfigured(f"{var} is malformed: {raw!r} is not true or false.")
+        try:
+            return super().get_value(var, cast=cast, default=default, parse_default=parse_default)
+        except (ValueError, TypeError) as exc:
+            raise ImproperlyConfigured(f"{var} is malformed: {exc}") from exc
+
+
+env = Env()
 # An optional .env beside manage.py, for operators who prefer a file; real environment wins.
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+
+
+
+def _rate(name: str, *, default: str) -> str:
+    """A rate limit like '10/m', checked now rather than on the first request it limits."""
+    from privacy.people.ratelimit import parse_rate
+
+    value = env.str(name, default=default)
+    try:
+        parse_rate(value)
+    except ImproperlyConfigured as exc:
+        raise ImproperlyConfigured(f"{name}: {exc}") from exc
+    return value
+
 
 DEBUG = env.bool("DEBUG", default=False)
 
@@ -336,7 +371,7 @@ if any(value < 0 for value in RIGHTS_CLOCKS.values()):
 RIGHTS_DUE_SOON_DAYS = env.int("RIGHTS_DUE_SOON_DAYS", default=3)
 RIGHTS_CONFIRM_LINK_HOURS = env.int("RIGHTS_CONFIRM_LINK_HOURS", default=24)
 RIGHTS_EXPORT_LINK_HOURS = env.int("RIGHTS_EXPORT_LINK_HOURS", default=72)
-RIGHTS_REQUEST_RATE_LIMIT = env.str("RIGHTS_REQUEST_RATE_LIMIT", default="5/h")
+RIGHTS_REQUEST_RATE_LIMIT = _rate("RIGHTS_REQUEST_RATE_LIMIT", default="5/h")
 # Breach clocks from detection: Russian law (152-FZ Art. 19(3.1)) 24 h to notify the
 # authority, 72 h for the investigation's results; GDPR Art. 33: 72 h to notify.
 INCIDENT_AUTHORITY_HOURS = env.int(
@@ -346,8 +381,8 @@ INCIDENT_INVESTIGATION_HOURS = env.int("INCIDENT_INVESTIGATION_HOURS", default=7
 # --- end of rights requests ---------------------------------------------------------------
 
 # Lead form abuse limits.
-LEAD_RATE_LIMIT = env.str("LEAD_RATE_LIMIT", default="10/m")
-COOKIE_CHOICE_RATE_LIMIT = env.str("COOKIE_CHOICE_RATE_LIMIT", default="30/m")
+LEAD_RATE_LIMIT = _rate("LEAD_RATE_LIMIT", default="10/m")
+COOKIE_CHOICE_RATE_LIMIT = _rate("COOKIE_CHOICE_RATE_LIMIT", default="30/m")
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=64 * 1024)
 
 ADMIN_URL = env.str("ADMIN_URL", default="admin/").strip("/") + "/"

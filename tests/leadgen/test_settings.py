@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 PRODUCTION_ENV = {
@@ -51,13 +53,23 @@ def test_production_refuses_to_start_without_a_secret_key():
     assert "SECRET_KEY must be set" in result.stderr
 
 
-def test_a_malformed_value_fails_loudly():
-    env = {**PRODUCTION_ENV, "TRUSTED_PROXY_COUNT": "-1"}
-
-    result = manage("check", env=env)
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("TRUSTED_PROXY_COUNT", "-1", "TRUSTED_PROXY_COUNT must be 0 or more"),
+        ("CONN_MAX_AGE", "a minute", "CONN_MAX_AGE is malformed"),
+        ("RIGHTS_CONFIRM_LINK_HOURS", "1.5h", "RIGHTS_CONFIRM_LINK_HOURS is malformed"),
+        ("DEBUG", "perhaps", "DEBUG is malformed"),
+        ("LEAD_RATE_LIMIT", "10 per minute", "LEAD_RATE_LIMIT: A rate looks like '10/m'"),
+        ("RIGHTS_REQUEST_RATE_LIMIT", "5/week", "RIGHTS_REQUEST_RATE_LIMIT: A rate looks like"),
+    ],
+)
+def test_a_malformed_value_fails_at_start_up_naming_the_variable(name, value, message):
+    result = manage("check", env={**PRODUCTION_ENV, name: value})
 
     assert result.returncode != 0
-    assert "TRUSTED_PROXY_COUNT must be 0 or more" in result.stderr
+    assert "ImproperlyConfigured" in result.stderr
+    assert message in result.stderr
 
 
 def test_anymail_settings_come_from_the_environment():
