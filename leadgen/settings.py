@@ -341,7 +341,7 @@ GPC_REFUSES_ANALYTICS = env.bool("GPC_REFUSES_ANALYTICS", default=False)
 COOKIE_BANNER_VERSION = env.str("COOKIE_BANNER_VERSION", default="1")
 # --- end of cookie consent ----------------------------------------------------------------
 
-# --- Rights requests and incidents: the legal clocks (issue 7) ------------------------------
+# --- Rights requests and incidents: the legal clocks ---------------------------------------
 # "ru": 152-FZ clocks in working days of the Russian production calendar; "gdpr": one month
 # for every right, extendable by two with notice (GDPR Art. 12(3)).
 RIGHTS_CLOCK_MODE = env.str("RIGHTS_CLOCK_MODE", default="ru")

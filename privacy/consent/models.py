@@ -29,7 +29,6 @@ class ConsentMethod(models.TextChoices):
     WEB_FORM = "web_form", _("Web form")
     API = "api", _("API")
     EMAIL_LINK = "email_link", _("E-mail link")
-    STAFF = "staff", _("Staff acting on a request")
     REQUEST = "request", _("Rights request")
     COOKIE_BANNER = "cookie_banner", _("Cookie banner")
     GPC = "gpc", _("Global Privacy Control")

@@ -23,7 +23,7 @@ from privacy.consent.models import (
 from privacy.documents.models import PURPOSE_DOCUMENT, DocumentKind, DocumentVersion
 from privacy.documents.services import PublishError
 from privacy.people.integrity import canonical_text, sha256_hex
-from privacy.people.models import Decision, Person, Purpose
+from privacy.people.models import PERSON_CONSENT_PURPOSES, Decision, Person, Purpose
 from privacy.people.visits import Visit
 
 
@@ -233,7 +233,11 @@ def _current_consent_changes(records: list[ConsentRecord]) -> dict[int, dict[str
     """The person columns (consent_<purpose>) that these records decide, latest last."""
     changes: dict[int, dict[str, str]] = {}
     for record in records:
-        if record.person_id is None or record.decision == Decision.NOT_GIVEN:
+        if (
+            record.person_id is None
+            or record.decision == Decision.NOT_GIVEN
+            or record.purpose not in PERSON_CONSENT_PURPOSES
+        ):
             continue
         changes.setdefault(record.person_id, {})[f"consent_{record.purpose}"] = record.decision
     return changes

@@ -34,9 +34,6 @@ class VisitorLink(models.Model):
     def __str__(self) -> str:
         return f"{self.visitor_id} → {self.person_id}"
 
-    @property
-    def consent_source(self) -> str:
-        return visitor_source(self.visitor_id)
 
 
 def visitor_source(visitor_id: uuid.UUID) -> str:

@@ -17,7 +17,6 @@ class Suppression(models.Model):
         COMPLAINED = "complained", _("Marked as spam")
         UNSUBSCRIBED = "unsubscribed", _("Unsubscribed at the e-mail provider")
         REJECTED = "rejected", _("Rejected by the e-mail provider")
-        STAFF = "staff", _("Suppressed by staff")
 
     email = models.EmailField(_("e-mail"), max_length=254, unique=True)
     reason = models.CharField(_("reason"), max_length=16, choices=Reason.choices)

@@ -87,7 +87,6 @@ class PersonAdmin(LargeListMixin, ReadOnlyMixin, admin.ModelAdmin):
         "consent_processing",
         "consent_marketing",
         "consent_advertising",
-        "consent_analytics",
     )
     readonly_fields = fields
     own_inlines = (ConsentRecordInline, MessageInline, BlockInline, AuditEntryInline)

@@ -37,9 +37,6 @@ class Person(models.Model):
     consent_advertising = models.CharField(
         _("advertising consent"), max_length=16, choices=Decision.choices, blank=True
     )
-    consent_analytics = models.CharField(
-        _("analytics consent"), max_length=16, choices=Decision.choices, blank=True
-    )
 
     class Meta:
         verbose_name = _("person")
@@ -58,3 +55,8 @@ class Purpose(models.TextChoices):
     MARKETING = "marketing", _("Marketing communications")
     ADVERTISING = "advertising", _("Advertising")
     ANALYTICS = "analytics", _("Analytics")
+
+
+# The purposes whose current decision a person's row keeps (consent_<purpose>): those the
+# lead form offers. Analytics is a browser's choice, logged against the anonymous visitor.
+PERSON_CONSENT_PURPOSES = (Purpose.PROCESSING, Purpose.MARKETING, Purpose.ADVERTISING)

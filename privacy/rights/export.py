@@ -21,7 +21,7 @@ from privacy.cookies.models import visitor_source
 from privacy.outbox.models import Message
 from privacy.people.holders import holders
 from privacy.people.identity import email_digest
-from privacy.people.models import Person
+from privacy.people.models import PERSON_CONSENT_PURPOSES, Person
 from privacy.rights.models import DataCorrection, RightsRequest
 
 
@@ -67,7 +67,7 @@ def person_export(*, person: Person | None, email: str) -> dict[str, Any]:
         "created_at": _iso(person.created_at),
         "current_consent": {
             purpose: getattr(person, f"consent_{purpose}") or None
-            for purpose in ("processing", "marketing", "advertising", "analytics")
+            for purpose in PERSON_CONSENT_PURPOSES
         },
     }
     sources = [visitor_source(v) for v in person.visitor_links.values_list("visitor_id", flat=True)]

@@ -162,8 +162,6 @@ class Destruction(models.Model):
     class Ground(models.TextChoices):
         REQUEST = "request", _("The person's request for erasure")
         WITHDRAWAL = "withdrawal", _("Withdrawal of the consent to processing")
-        UNLAWFUL = "unlawful", _("Unlawful processing found")
-        RETENTION = "retention", _("The retention period ended")
 
     person = models.ForeignKey(
         Person, verbose_name=_("person"), on_delete=models.PROTECT, related_name="destructions"

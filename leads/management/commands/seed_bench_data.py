@@ -123,7 +123,6 @@ class Command(BaseCommand):
                     "consent_processing": "granted",
                     "consent_marketing": "" if marketing == Decision.NOT_GIVEN else marketing,
                     "consent_advertising": "" if advertising == Decision.NOT_GIVEN else advertising,
-                    "consent_analytics": "",
                 }
             )
             records.append((rows[-1], decided))
