@@ -9,8 +9,7 @@ from hypothesis import strategies as st
 
 from leads.models import Lead
 from privacy.consent.models import ConsentRecord
-
-from .conftest import form_token, table_counts
+from tests.support.forms import form_token, table_counts
 
 pytestmark = pytest.mark.django_db
 

@@ -11,8 +11,7 @@ from privacy.consent.services import purpose_state
 from privacy.consent.verify import consent_log_verify
 from privacy.documents.models import DocumentKind
 from privacy.people.models import Decision, Person, Purpose
-
-from .conftest import form_token, table_counts
+from tests.support.forms import form_token, table_counts
 
 pytestmark = pytest.mark.django_db
 

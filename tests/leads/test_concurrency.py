@@ -12,8 +12,7 @@ from leads.models import Lead
 from privacy.consent.models import ConsentRecord
 from privacy.consent.verify import consent_log_verify
 from privacy.people.models import Person
-
-from .conftest import form_token
+from tests.support.forms import form_token
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

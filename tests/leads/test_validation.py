@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 
 from leads.models import Lead
-
-from .conftest import table_counts
+from tests.support.forms import table_counts
 
 pytestmark = pytest.mark.django_db
 

@@ -6,24 +6,11 @@ from privacy.consent.models import ConsentMethod
 from privacy.consent.services import consent_record_append
 from privacy.people.models import Decision, Purpose
 from privacy.people.services import person_find_or_create
-from privacy.people.visits import Visit
+from privacy.rights.models import RightsRequest
+from tests.support.mail import link_in, mails_to, send_outbox
+from tests.support.staff import VISIT
 
 WORDING = "I agree to the processing of my personal data under the Privacy Policy."
-VISIT = Visit(
-    ip="203.0.113.7",
-    user_agent="Mozilla/5.0 (X11; Linux x86_64)",
-    page_url="https://leadgen.example/",
-    referrer="https://search.example/?q=leads",
-)
-
-
-@pytest.fixture(autouse=True)
-def _default_language():
-    """LocaleMiddleware leaves the request's language active in the thread: reset it."""
-    from django.utils import translation
-
-    yield
-    translation.deactivate()
 
 
 @pytest.fixture
@@ -90,14 +77,6 @@ def editor(django_user_model):
 
 
 @pytest.fixture
-def publisher(django_user_model):
-    """A staff member who drafts and publishes legal texts."""
-    return _staff(
-        django_user_model, "publisher@example.com", [*EDITOR_PERMISSIONS, "publish_documentversion"]
-    )
-
-
-@pytest.fixture
 def draft(published_documents):
     from privacy.documents.models import DocumentKind
     from privacy.documents.services import document_draft_create
@@ -108,3 +87,30 @@ def draft(published_documents):
         body="## 1. Terms\n\nWe keep your data **safe** and never sell it.\n",
         change_summary="Plainer wording.",
     )
+
+
+# -- Rights requests, as a person sends and confirms them ------------------------------------
+
+
+@pytest.fixture
+def submit_request(client, published_documents):
+    """Post the rights request form; returns the response."""
+
+    def _submit(kind: str = "access", email: str = "anna@example.com", **extra):
+        return client.post("/privacy/requests/", {"kind": kind, "email": email, **extra})
+
+    return _submit
+
+
+@pytest.fixture
+def confirmed(client, submit_request):
+    """Submit a request, open the one-time link from the e-mail, confirm; return the request."""
+
+    def _confirmed(kind: str = "access", email: str = "anna@example.com", **extra):
+        assert submit_request(kind, email, **extra).status_code == 303
+        send_outbox()
+        path = link_in(mails_to(email)[-1])
+        assert client.post(path).status_code == 303
+        return RightsRequest.objects.order_by("-pk").first()
+
+    return _confirmed

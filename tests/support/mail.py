@@ -1,12 +1,18 @@
-"""Mail backends for tests that run a real Celery worker in another process."""
+"""Mail in tests: the outbox sent as a worker would, links read back, and a file backend for
+tests that run a real Celery worker in another process."""
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import time
 
+from django.core import mail
 from django.core.mail.backends.base import BaseEmailBackend
+
+from privacy.outbox.models import Message, MessageKind
+from privacy.outbox.services import message_send
 
 
 class FileLogBackend(BaseEmailBackend):
@@ -36,3 +42,32 @@ def sent_lines(path) -> list[dict]:
         return []
     with open(path) as log:
         return [json.loads(line) for line in log if line.strip()]
+
+
+LINK = re.compile(r"https?://\S+/privacy/requests/(confirm|email|export)/([^/\s]+)/")
+
+
+def send_outbox() -> list[str]:
+    """Send every queued message now, as the worker would (the gate decides each)."""
+    return [
+        message_send(message_id=pk)
+        for pk in Message.objects.filter(status=Message.Status.QUEUED)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    ]
+
+
+def mails_to(address: str) -> list:
+    return [m for m in mail.outbox if address in m.to]
+
+
+def link_in(message, kind: str = "confirm") -> str:
+    """The path of the first link of `kind` in an e-mail's text."""
+    for match in LINK.finditer(message.body):
+        if match.group(1) == kind:
+            return "/" + match.group(0).split("/", 3)[3]
+    raise AssertionError(f"no {kind} link in {message.body!r}")
+
+
+def rights_messages(event: str) -> list[Message]:
+    return list(Message.objects.filter(kind=MessageKind.RIGHTS, context__event=event))

@@ -50,7 +50,7 @@ def person_in(name: str, records, facts) -> Person:
     person = Person.objects.create(email=f"{name.replace(' ', '-').replace(',', '')}@example.com")
     purpose_records = [(Purpose.MARKETING, d, m) for d, m in records]
     if facts.get("advertising"):
-        purpose_records = [(Purpose.ADVERTISING, GRANTED, WEB), (Purpose.ADVERTISING, GRANTED, LINK)]
+        purpose_records = [(Purpose.ADVERTISING, GRANTED, m) for m in (WEB, LINK)]
     for purpose, decision, method in purpose_records:
         consent_record_append(
             person=person,
@@ -103,7 +103,8 @@ def test_the_audience_of_several_purposes_is_whom_the_gate_lets_any_of_them_reac
     allowed = {
         person
         for person in people.values()
-        if gate_allows(person, MessageKind.MARKETING) or gate_allows(person, MessageKind.ADVERTISING)
+        if gate_allows(person, MessageKind.MARKETING)
+        or gate_allows(person, MessageKind.ADVERTISING)
     }
 
     assert audience == allowed

@@ -1,27 +1,8 @@
 from __future__ import annotations
 
-import re
-
 import pytest
 
-# The lead form's own fixtures, to submit it from a browser that made a cookie choice.
-from tests.leads.conftest import submit, valid_data  # noqa: F401
-
-METRICA_ID = "98765432"
-GA_ID = "G-TEST1234"
-ROISTAT_ID = "abc123"
-VK_ID = "3456789"
-
-NONCE = re.compile(r"'nonce-([^']+)'")
-
-
-@pytest.fixture(autouse=True)
-def _default_language():
-    """LocaleMiddleware leaves the request's language active in the thread: reset it."""
-    from django.utils import translation
-
-    yield
-    translation.deactivate()
+from tests.support.cookies import GA_ID, METRICA_ID, ROISTAT_ID, VK_ID
 
 
 @pytest.fixture
@@ -46,9 +27,3 @@ def choose(client, published_documents):
         )
 
     return _choose
-
-
-def csp_nonce(response) -> str:
-    match = NONCE.search(response["Content-Security-Policy"])
-    assert match, "the policy carries a nonce"
-    return match.group(1)

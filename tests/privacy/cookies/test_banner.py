@@ -12,8 +12,7 @@ from privacy.consent.verify import consent_log_verify
 from privacy.cookies.banner import CHOICE_COOKIE, choice_decode
 from privacy.cookies.views import UNKNOWN_CATEGORY
 from privacy.people.models import Decision
-
-from .conftest import GA_ID, METRICA_ID, ROISTAT_ID, VK_ID, csp_nonce
+from tests.support.cookies import GA_ID, METRICA_ID, ROISTAT_ID, VK_ID, csp_nonce
 
 pytestmark = pytest.mark.django_db
 

@@ -17,8 +17,7 @@ from privacy.people.models import Person
 from privacy.rights.erasure import ERASE_BLOCKED
 from privacy.rights.models import DataCorrection, Destruction, RightsRequest
 from privacy.rights.services import RightsError, request_erase, rights_scrub_erased
-
-from .conftest import link_in, mails_to, send_outbox
+from tests.support.mail import link_in, mails_to, send_outbox
 
 pytestmark = pytest.mark.django_db
 Status = RightsRequest.Status

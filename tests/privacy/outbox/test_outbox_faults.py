@@ -33,7 +33,7 @@ from privacy.outbox.services import (
 from privacy.people.models import Person
 from tests.support.mail import sent_lines
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 DEAD_BROKER = "redis://127.0.0.1:1/0"
 
 
@@ -163,7 +163,7 @@ def test_the_same_task_run_twice_at_once_sends_one_email():
 def test_a_submission_with_the_broker_down_succeeds_fast_and_is_delivered_later(
     published_documents, tmp_path, real_broker, settings
 ):
-    from tests.leads.conftest import form_token
+    from tests.support.forms import form_token
 
     client = Client()
     data = {

@@ -24,8 +24,7 @@ from privacy.incidents.services import (
 from privacy.outbox.models import Message, MessageKind, Suppression
 from privacy.people.models import Person, Purpose
 from privacy.people.visits import Visit
-
-from .conftest import link_in, mails_to, send_outbox
+from tests.support.mail import link_in, mails_to, send_outbox
 
 pytestmark = pytest.mark.django_db
 

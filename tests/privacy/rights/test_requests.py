@@ -32,8 +32,7 @@ from privacy.rights.services import (
     requests_due_notify,
     requests_purge_unconfirmed,
 )
-
-from .conftest import link_in, mails_to, rights_messages, send_outbox
+from tests.support.mail import link_in, mails_to, rights_messages, send_outbox
 
 pytestmark = pytest.mark.django_db
 
@@ -55,11 +54,13 @@ def test_the_form_offers_every_right_with_csrf(client, published_documents):
         assert f'value="{kind.value}"' in response.text
 
 
-def test_known_and_unknown_addresses_get_the_same_answer_after_the_same_work(client, submit, lead):
+def test_known_and_unknown_addresses_get_the_same_answer_after_the_same_work(
+    client, submit_request, lead
+):
     with CaptureQueriesContext(connection) as known_queries:
-        known = submit("access", "anna@example.com")
+        known = submit_request("access", "anna@example.com")
     with CaptureQueriesContext(connection) as unknown_queries:
-        unknown = submit("access", "nobody@example.com")
+        unknown = submit_request("access", "nobody@example.com")
 
     assert known.status_code == unknown.status_code == 303
     assert known["Location"] == unknown["Location"]
@@ -73,8 +74,8 @@ def test_known_and_unknown_addresses_get_the_same_answer_after_the_same_work(cli
     assert "Anna" not in known_mail[0].body and "+7912" not in known_mail[0].body
 
 
-def test_an_unconfirmed_requester_sees_nothing(client, submit, lead):
-    submit("access", "anna@example.com")
+def test_an_unconfirmed_requester_sees_nothing(client, submit_request, lead):
+    submit_request("access", "anna@example.com")
     rights_request = RightsRequest.objects.get()
     send_outbox()
 
@@ -103,8 +104,8 @@ def test_confirming_starts_the_clock_and_acknowledges_with_the_due_date(client, 
     assert rights_request.due_on.isoformat() in ack.body
 
 
-def test_a_used_link_is_refused_and_changes_nothing(client, submit, lead):
-    submit("question", "anna@example.com", details="Where do you keep my data?")
+def test_a_used_link_is_refused_and_changes_nothing(client, submit_request, lead):
+    submit_request("question", "anna@example.com", details="Where do you keep my data?")
     send_outbox()
     path = link_in(mails_to("anna@example.com")[0])
     assert client.post(path).status_code == 303
@@ -117,8 +118,8 @@ def test_a_used_link_is_refused_and_changes_nothing(client, submit, lead):
     assert RightsRequest.objects.values().get() == before
 
 
-def test_an_expired_link_is_refused_and_changes_nothing(client, submit, lead, monkeypatch):
-    submit("access", "anna@example.com")
+def test_an_expired_link_is_refused_and_changes_nothing(client, submit_request, lead, monkeypatch):
+    submit_request("access", "anna@example.com")
     send_outbox()
     path = link_in(mails_to("anna@example.com")[0])
     later = time.time() + 25 * 3600
@@ -204,7 +205,7 @@ def test_an_unknown_address_confirmed_gets_an_export_holding_nothing(client, con
 
 
 def test_withdrawal_records_a_request_consent_record_and_stops_unsent_marketing(
-    client, submit, lead
+    client, submit_request, lead
 ):
     consent_record_append(
         person=lead.person,
@@ -214,7 +215,7 @@ def test_withdrawal_records_a_request_consent_record_and_stops_unsent_marketing(
         wording_text="I confirm by the link.",
         visit=Visit(),
     )
-    submit("withdrawal", "anna@example.com", purpose="marketing")
+    submit_request("withdrawal", "anna@example.com", purpose="marketing")
     send_outbox()
     queued = message_queue(
         kind=MessageKind.MARKETING, to_email="anna@example.com", person=lead.person
@@ -268,10 +269,10 @@ def test_a_rejection_needs_a_reason_and_without_one_changes_nothing(confirmed, o
 
 
 def test_access_extends_once_by_five_working_days_with_a_reasoned_notice(
-    client, submit, officer, lead, settings
+    client, submit_request, officer, lead, settings
 ):
     settings.RIGHTS_CLOCKS = {**settings.RIGHTS_CLOCKS, "access_working_days": 10}
-    submit("access", "anna@example.com")
+    submit_request("access", "anna@example.com")
     rights_request = RightsRequest.objects.get()
     # Held back from the automatic answer so an officer can extend it.
     RightsRequest.objects.filter(pk=rights_request.pk).update(
@@ -347,9 +348,9 @@ def test_a_reviewer_cannot_see_rights_requests(client, confirmed, reviewer, lead
 
 
 def test_unconfirmed_requests_are_purged_with_their_address_after_the_link_expires(
-    submit, published_documents
+    submit_request, published_documents
 ):
-    submit("access", "stranger@example.com")
+    submit_request("access", "stranger@example.com")
     send_outbox()
 
     assert requests_purge_unconfirmed(now=timezone.now() + timedelta(hours=25)) == 1

@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 
 from privacy.rights.models import RightsRequest
-
-from .conftest import link_in, mails_to
+from tests.support.mail import link_in, mails_to
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.urls import clear_url_caches, reverse
 
 from privacy.audit.models import AuditAction, AuditEntry
-from tests.staff.conftest import PASSWORD
+from tests.support.staff import PASSWORD
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ from privacy.documents.models import DocumentKind, DocumentVersion
 
 pytestmark = pytest.mark.django_db
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 SEED = ROOT.parent / "shared" / "seed" / "privacy-policy.txt"
 
 

@@ -15,8 +15,7 @@ from privacy.documents.models import DocumentKind, DocumentVersion
 from privacy.people.integrity import ImmutableRecordError
 from privacy.people.models import Decision, Purpose
 from privacy.people.services import person_find_or_create
-
-from .conftest import VISIT
+from tests.support.staff import VISIT
 
 pytestmark = pytest.mark.django_db
 
@@ -154,7 +153,7 @@ def test_manage_py_verify_consent_log_exits_non_zero_on_a_break(append):
 
     result = subprocess.run(
         [sys.executable, "manage.py", "verify_consent_log"],
-        cwd=Path(__file__).resolve().parents[2],
+        cwd=Path(__file__).resolve().parents[3],
         env=env,
         capture_output=True,
         text=True,

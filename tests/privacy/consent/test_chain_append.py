@@ -16,8 +16,7 @@ from privacy.consent.models import ConsentLogHead, ConsentRecord, ConsentWording
 from privacy.consent.verify import consent_log_verify
 from privacy.people.models import Decision, Person, Purpose
 from privacy.people.visits import Visit
-
-from .conftest import VISIT
+from tests.support.staff import VISIT
 
 text = st.text(max_size=40)
 payloads = st.fixed_dictionaries(

@@ -27,7 +27,7 @@ VISIT = Visit(ip="192.0.2.1", user_agent="test")
 @pytest.fixture
 def post_lead(client, published_documents, settings, django_capture_on_commit_callbacks):
     """Submit the form and run the on-commit hand-over (tasks run in-process in tests)."""
-    from tests.leads.conftest import form_token
+    from tests.support.forms import form_token
 
     settings.STAFF_ALERT_EMAILS = ["sales@example.com"]
 

@@ -7,8 +7,7 @@ from pathlib import Path
 import pytest
 
 from privacy.consent.models import ConsentMethod, ConsentRecord
-
-from .conftest import METRICA_ID
+from tests.support.cookies import METRICA_ID
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 

@@ -23,7 +23,7 @@ from privacy.people.integrity import ImmutableRecordError
 
 pytestmark = pytest.mark.django_db
 
-from tests.staff.conftest import PASSWORD  # noqa: E402
+from tests.support.staff import PASSWORD  # noqa: E402
 
 
 def test_logging_in_and_failing_to_are_audited_with_the_address(client, reviewer):

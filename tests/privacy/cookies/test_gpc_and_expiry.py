@@ -14,8 +14,7 @@ from privacy.consent.models import ConsentMethod, ConsentRecord
 from privacy.cookies.banner import CHOICE_COOKIE, CookieChoice, choice_encode
 from privacy.cookies.models import VisitorLink, visitor_source
 from privacy.people.models import Decision
-
-from .conftest import METRICA_ID
+from tests.support.cookies import METRICA_ID
 
 pytestmark = pytest.mark.django_db
 
