@@ -1,4 +1,4 @@
-"""The authority on personal data: legal documents, people and the consent log."""
+"""The audit trail: one append-only entry per act of staff on personal data or legal texts."""
 
 from __future__ import annotations
 

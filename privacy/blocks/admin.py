@@ -1,4 +1,4 @@
-"""The staff review admin: people, their timeline, blocks, messages, exports, the audit trail."""
+"""Officers' admin of blocks: the list with overdue ones marked, and lifting a block."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The authority on personal data: legal documents, people and the consent log."""
+"""A block: a person's data frozen for the period of verification (clause 6.2.4)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The staff review admin: people, their timeline, blocks, messages, exports, the audit trail."""
+"""The consent log in the admin, read-only; the consent columns and filters staff lists share."""
 
 from __future__ import annotations
 

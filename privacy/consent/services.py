@@ -1,4 +1,5 @@
-"""Writes on personal data and legal documents. Views, admin, commands and tasks call these."""
+"""Writes on the consent log: appending records to the chain, confirming and withdrawing consent,
+and where a purpose stands now."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The authority on personal data: legal documents, people and the consent log."""
+"""A browser's cookie choices tied to the person who later sent the lead form from it."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""TODO docstring"""
+"""Drafting, previewing and publishing legal document versions in the admin."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The authority on personal data: legal documents, people and the consent log."""
+"""Legal documents: versions of the policy and the consent texts, frozen once published."""
 
 from __future__ import annotations
 

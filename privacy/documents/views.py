@@ -1,4 +1,4 @@
-"""TODO docstring"""
+"""Public pages of legal documents: the version in force, the archive, diffs between versions."""
 
 from __future__ import annotations
 

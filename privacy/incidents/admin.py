@@ -1,4 +1,4 @@
-"""Officers' admin for rights requests (against their clocks), incidents and disclosures."""
+"""Officers' admin of incidents (with their clocks and the notice to people) and disclosures."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The authority on personal data: legal documents, people and the consent log."""
+"""Registers of incidents (clause 5.3) and disclosures to state authorities (clause 5.2)."""
 
 from __future__ import annotations
 

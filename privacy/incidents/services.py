@@ -1,13 +1,6 @@
-"""Legal clocks: the due dates of rights requests and the authority clocks of incidents.
-
-Working days follow the Russian production calendar of the `holidays` library
-(`holidays.RU`): Saturdays and Sundays off, the public holidays of Labour Code Art. 112, and
-the Government's yearly transfers, both ways: days off moved onto weekdays (e.g. 2 May 2025)
-and Saturdays made working days (`weekend_workdays`, e.g. 1 November 2025). Its limit: a
-year's transfers are known once the Government's decree is out and the library released with
-it (usually the autumn before), so a due date computed in a year the installed version does
-not cover counts only the fixed holidays and weekends. Keep the library current.
-"""
+"""Breaches of personal data (clause 5.3) and disclosures to authorities (clause 5.2): the
+registers, the authority clocks, and the notice to the people affected, sent as legal notices
+through the outbox (whatever their marketing consent, never to a suppressed address)."""
 
 from __future__ import annotations
 

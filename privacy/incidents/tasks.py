@@ -1,4 +1,4 @@
-"""Celery tasks of rights requests and incidents: thin wrappers calling their services."""
+"""Celery tasks of incidents: the notice's fan-out."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The staff review admin: people, their timeline, blocks, messages, exports, the audit trail."""
+"""The messages in the admin: every e-mail's fate, and retrying failed ones."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Blocking a person's data for the period of verification (clause 6.2.4), and lifting it."""
+"""Daily alerts to privacy officers (overdue blocks, requests due), at most one a day each."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The authority on personal data: legal documents, people and the consent log."""
+"""The outbox: every message to one recipient, and the addresses no message may go to."""
 
 from __future__ import annotations
 

@@ -1,10 +1,9 @@
-"""Every message to a person: the outbox, the one gate that decides at send time, the send.
+"""The outbox: write a message in the caller's transaction, hand it to Celery on commit, send it.
 
-The life of a message: `message_queue` writes the row in the caller's transaction and hands
-its id to Celery on commit; `message_send` (the task's body) claims the row with a
-conditional UPDATE, asks `message_gate` with the state at that moment, and sends through
-anymail or records why not. `messages_sweep` (Celery beat) re-hands rows the queue lost.
-"""
+The life of a message: `message_queue` writes the row and hands its id over on commit;
+`message_send` (the task's body) claims the row with a conditional UPDATE, asks the gate
+(privacy.outbox.gate) with the state at that moment, and sends through anymail or records
+why not. `messages_sweep` (Celery beat) re-hands rows the queue lost."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Celery tasks: thin wrappers that take ids and call privacy's services."""
+"""Celery tasks of the outbox: thin wrappers that take ids and call its services."""
 
 from __future__ import annotations
 

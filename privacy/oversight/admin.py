@@ -1,4 +1,4 @@
-"""The staff review admin: people, their timeline, blocks, messages, exports, the audit trail."""
+"""The staff admin of people (their page and timeline), the audit trail and staff exports."""
 
 from __future__ import annotations
 

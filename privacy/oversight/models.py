@@ -1,4 +1,4 @@
-"""The authority on personal data: legal documents, people and the consent log."""
+"""Staff exports of personal data: who exported which list, with which filter, how many rows."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The authority on personal data: legal documents, people and the consent log."""
+"""What every register that must not change shares: the error it raises, the hashed text form."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The authority on personal data: legal documents, people and the consent log."""
+"""A person (data subject) and the purposes and decisions their consent is recorded for."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Writes on personal data and legal documents. Views, admin, commands and tasks call these."""
+"""Finding or creating the person a submission is about, in one statement on PostgreSQL."""
 
 from __future__ import annotations
 

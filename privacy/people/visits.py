@@ -1,4 +1,4 @@
-"""Writes on personal data and legal documents. Views, admin, commands and tasks call these."""
+"""Where a request came from (clause 3.3), read defensively: headers are the client's words."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Legal clocks: the due dates of rights requests and the authority clocks of incidents.
+"""Legal clocks of rights requests: the due date of each kind, and its one extension.
 
 Working days follow the Russian production calendar of the `holidays` library
 (`holidays.RU`): Saturdays and Sundays off, the public holidays of Labour Code Art. 112, and

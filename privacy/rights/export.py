@@ -1,10 +1,4 @@
-"""What is held about a person, everywhere: the access export and erasure, with a registry.
-
-Privacy never imports the apps that hold personal data of their own (leads). Each registers a
-holder here from its AppConfig.ready(), like models with the admin site: an exporter (the
-person's rows as JSON-ready dicts), an eraser (anonymise them, return counts) and, for
-corrections, a corrector and the form that validates the fields it owns.
-"""
+"""The access export: everything held about a person, machine-readable."""
 
 from __future__ import annotations
 

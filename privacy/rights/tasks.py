@@ -1,4 +1,4 @@
-"""Celery tasks of rights requests and incidents: thin wrappers calling their services."""
+"""Celery tasks of rights requests: the officers' morning reminder and housekeeping."""
 
 from __future__ import annotations
 
