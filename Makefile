@@ -22,11 +22,13 @@ venv: $(VENV)/.installed-run
 run: $(VENV)/.installed-run
 	@scripts/run
 
+# Style, the architecture's import contracts and the types: what `make test` runs first.
 lint: $(VENV)/.installed-test
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy
 
-test: $(VENV)/.installed-test
-	$(VENV)/bin/ruff check .
+test: lint
 	@scripts/ensure-test-tools
 	@DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} PY=$(PY) scripts/ensure-services
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \

@@ -27,7 +27,7 @@ class Env(environ.Env):
 
     BOOLEANS = frozenset({"true", "false", "on", "off", "yes", "no", "y", "n", "t", "f", "1", "0"})
 
-    def get_value(self, var, cast=None, default=environ.Env.NOTSET, parse_default=False):  # type: ignore[no-untyped-def]
+    def get_value(self, var, cast=None, default=environ.Env.NOTSET, parse_default=False):
         raw = self.ENVIRON.get(var)
         if cast is bool and raw is not None and raw.strip().lower() not in self.BOOLEANS:
             raise ImproperlyConfigured(f"{var} is malformed: {raw!r} is not true or false.")

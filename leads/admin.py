@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from django.contrib import admin, messages
@@ -10,10 +10,15 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+from accounts.models import staff_of
 from privacy.blocks.admin import blocked_filter
 from privacy.blocks.services import RecordBlocked, blocked_annotation, person_is_blocked
 from privacy.consent.admin import consent_filter, consent_summary
@@ -49,7 +54,7 @@ class SourceFilter(admin.SimpleListFilter):
     parameter_name = "source"
     DIRECT, REFERRAL = "(direct)", "(referral)"
 
-    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, StrOrPromise]]:
         sources = cache.get_or_set(
             "leads:admin:sources",
             lambda: list(
@@ -59,7 +64,7 @@ class SourceFilter(admin.SimpleListFilter):
                 .distinct()[:SOURCES_SHOWN]
             ),
             SOURCES_CACHE_SECONDS,
-        )
+        ) or []
         return [
             (self.DIRECT, _("Direct (no UTM, no referrer)")),
             (self.REFERRAL, _("Referral (no UTM)")),
@@ -164,7 +169,7 @@ class LeadAdmin(LargeListMixin, admin.ModelAdmin):
 
     @admin.display(description=_("blocked"), boolean=True)
     def is_blocked(self, obj: Lead) -> bool:
-        return obj.is_blocked
+        return bool(getattr(obj, "is_blocked", False))  # annotated in get_queryset
 
     def save_model(self, request: HttpRequest, obj: Lead, form: Any, change: bool) -> None:
         # Only status and notes are editable; the service checks the block and audits.
@@ -172,7 +177,7 @@ class LeadAdmin(LargeListMixin, admin.ModelAdmin):
             lead=obj,
             status=form.cleaned_data["status"],
             notes=form.cleaned_data["notes"],
-            staff=request.user,
+            staff=staff_of(request),
             ip=client_ip(request),
         )
 
@@ -212,7 +217,7 @@ class LeadAdmin(LargeListMixin, admin.ModelAdmin):
             *super().get_urls(),
         ]
 
-    def export_view(self, request: HttpRequest) -> HttpResponse:
+    def export_view(self, request: HttpRequest) -> HttpResponseBase:
         """Stream the leads of the current filter as CSV (privacy officers only)."""
         if not self.has_view_permission(request) or not request.user.has_perm(EXPORT_PERMISSION):
             raise PermissionDenied
@@ -221,7 +226,7 @@ class LeadAdmin(LargeListMixin, admin.ModelAdmin):
         filters = {key: request.GET.getlist(key) for key in request.GET}
         try:
             _export, lines = data_export_start(
-                staff=request.user,
+                staff=staff_of(request),
                 source="leads",
                 queryset=queryset,
                 header=EXPORT_HEADER,

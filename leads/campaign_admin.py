@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.contrib import admin, messages
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+from accounts.models import staff_of
 
 from .campaigns import (
     CampaignStateError,
@@ -33,7 +40,7 @@ class CampaignAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         if not change:
-            obj.created_by = request.user
+            obj.created_by = staff_of(request)
         super().save_model(request, obj, form, change)
 
     def has_delete_permission(self, request, obj=None):
@@ -44,7 +51,7 @@ class CampaignAdmin(admin.ModelAdmin):
         return "—" if obj.pk is None else campaign_audience_count(campaign=obj)
 
     @admin.display(description=_("progress"))
-    def progress(self, obj: Campaign) -> str:
+    def progress(self, obj: Campaign) -> StrOrPromise:
         if obj.pk is None:
             return "—"
         counts = campaign_progress(campaign=obj)
@@ -57,7 +64,7 @@ class CampaignAdmin(admin.ModelAdmin):
             else _("nothing queued yet")
         )
 
-    def _run(self, request, queryset, service, done: str) -> None:
+    def _run(self, request, queryset, service, done: StrOrPromise) -> None:
         if not request.user.has_perm("leads.send_campaign"):
             self.message_user(request, _("You may not send campaigns."), messages.ERROR)
             return

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Q
@@ -24,12 +25,12 @@ logger = logging.getLogger(__name__)
 CHUNK_SIZE = FAN_OUT_STEP
 STEPS_PER_TASK = 20
 STALLED_AFTER = timedelta(minutes=2)
-KIND_FOR_PURPOSE = {
+KIND_FOR_PURPOSE: dict[str, str] = {
     Campaign.Purpose.MARKETING: MessageKind.MARKETING,
     Campaign.Purpose.ADVERTISING: MessageKind.ADVERTISING,
     Campaign.Purpose.RECONSENT: MessageKind.LEGAL_NOTICE,
 }
-RECONSENT_PURPOSES = [Purpose.MARKETING, Purpose.ADVERTISING]
+RECONSENT_PURPOSES: list[str] = [Purpose.MARKETING, Purpose.ADVERTISING]
 
 
 def campaign_audience(campaign: Campaign):
@@ -39,8 +40,8 @@ def campaign_audience(campaign: Campaign):
     return people_reachable_for(campaign.purpose)
 
 
-def campaign_message_context(campaign: Campaign) -> dict:
-    context = {"subject": campaign.subject, "body_text": campaign.body_text}
+def campaign_message_context(campaign: Campaign) -> dict[str, Any]:
+    context: dict[str, Any] = {"subject": campaign.subject, "body_text": campaign.body_text}
     if campaign.purpose == Campaign.Purpose.RECONSENT:
         context["reconsent_policy_version"] = campaign.policy_version_id
         context["reconsent_purposes"] = RECONSENT_PURPOSES

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -64,8 +65,8 @@ class LeadForm(forms.Form):
     def clean_phone(self) -> str:
         return phone_normalise(self.cleaned_data["phone"])
 
-    def clean(self) -> dict:
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
         if not cleaned.get("consent_processing"):
             for name in ("consent_marketing", "consent_advertising"):
                 if cleaned.get(name):

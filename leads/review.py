@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import transaction
 
+from accounts.models import User
 from privacy.audit.models import AuditAction
 from privacy.audit.services import audit_record
 from privacy.blocks.services import RECORD_IS_BLOCKED, RecordBlocked, person_is_blocked
@@ -21,7 +20,7 @@ class ReviewError(Exception):
     pass
 
 
-def lead_review(*, lead: Lead, status: str, notes: str, staff: Any, ip: str | None = None) -> Lead:
+def lead_review(*, lead: Lead, status: str, notes: str, staff: User, ip: str | None = None) -> Lead:
     """Set a lead's status and notes; a blocked person's leads stay as they are."""
     if not staff.has_perm(CHANGE_PERMISSION):
         raise ReviewError(NOT_ALLOWED_TO_REVIEW)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.db import models
 from django.http import HttpRequest
 
+from accounts.models import User
 from privacy.audit.models import AuditAction, AuditEntry
 from privacy.people.models import Person
 from privacy.people.visits import client_ip
@@ -15,7 +17,7 @@ from privacy.people.visits import client_ip
 def audit_record(
     *,
     action: str,
-    actor: Any = None,
+    actor: User | AnonymousUser | None = None,
     actor_email: str = "",
     person: Person | None = None,
     obj: models.Model | None = None,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import admin, messages
@@ -17,6 +17,10 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+from accounts.models import staff_of
 from privacy.blocks.models import Block, BlockRequester
 from privacy.blocks.services import (
     LIFT_PERMISSION,
@@ -37,7 +41,7 @@ def blocked_filter(person_field: str) -> type[admin.SimpleListFilter]:
         title = _("blocked")
         parameter_name = "blocked"
 
-        def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, StrOrPromise]]:
             return [("yes", _("Blocked")), ("no", _("Not blocked"))]
 
         def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
@@ -100,7 +104,7 @@ class OverdueFilter(admin.SimpleListFilter):
     title = _("state")
     parameter_name = "overdue"
 
-    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, StrOrPromise]]:
         return [
             ("yes", _("Active, review date passed")),
             ("active", _("Active")),
@@ -178,7 +182,7 @@ class BlockAdmin(ReadOnlyMixin, admin.ModelAdmin):
                 block_lift(
                     block=block,
                     outcome=form.cleaned_data["outcome"],
-                    staff=request.user,
+                    staff=staff_of(request),
                     ip=client_ip(request),
                 )
             except BlockError as exc:

@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
+from accounts.models import User
 from privacy.audit.models import AuditAction
 from privacy.audit.services import audit_record
 from privacy.blocks.models import Block, BlockRequester
@@ -68,7 +69,7 @@ def person_block(
     requested_by: str,
     reason: str,
     review_by: date,
-    staff: Any,
+    staff: User,
     reference: str = "",
     ip: str | None = None,
     today: date | None = None,
@@ -111,7 +112,7 @@ def person_block(
     return block
 
 
-def block_lift(*, block: Block, outcome: str, staff: Any, ip: str | None = None) -> Block:
+def block_lift(*, block: Block, outcome: str, staff: User, ip: str | None = None) -> Block:
     """Lift a block, recording what the verification found, who lifted it and when."""
     if not staff.has_perm(LIFT_PERMISSION):
         raise BlockError(NOT_ALLOWED_TO_LIFT)

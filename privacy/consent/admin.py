@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 from privacy.consent.models import ConsentReceipt, ConsentRecord, ConsentWording
 from privacy.people.changelists import ReadOnlyAdmin, ReadOnlyTabular
@@ -108,7 +111,7 @@ def consent_filter(prefix: str) -> type[admin.SimpleListFilter]:
         title = _("current consent")
         parameter_name = "consent"
 
-        def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, StrOrPromise]]:
             states = [
                 ("granted", _("granted")),
                 ("denied", _("denied or withdrawn")),
@@ -123,7 +126,7 @@ def consent_filter(prefix: str) -> type[admin.SimpleListFilter]:
         def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
             if not self.value():
                 return queryset
-            purpose, _sep, state = self.value().partition(":")
+            purpose, _sep, state = (self.value() or "").partition(":")
             if purpose not in Purpose.values or state not in ("granted", "denied", "none"):
                 return queryset
             decision = "" if state == "none" else state

@@ -202,7 +202,7 @@ def _record_columns(record: ConsentRecord) -> dict[str, Any]:
         value = getattr(record, field.attname)
         if isinstance(value, datetime):
             value = value.astimezone(UTC).isoformat()
-        columns[field.column] = value
+        columns[str(field.column)] = value
     return columns
 
 

@@ -60,9 +60,9 @@ def _invalid(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     payload = _read(token, UNSUBSCRIBE)
-    if payload is None or payload.get("u") not in MARKETING_PURPOSES:
+    if payload is None or payload["u"] not in MARKETING_PURPOSES:
         return _invalid(request)
-    person = Person.objects.filter(pk=payload.get("p"), erased_at__isnull=True).first()
+    person = Person.objects.filter(pk=payload["p"], erased_at__isnull=True).first()
     if person is None:
         return _invalid(request)
     purpose = Purpose(payload["u"])
@@ -87,7 +87,7 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
     purposes = [p for p in (payload or {}).get("u", []) if p in MARKETING_PURPOSES]
     if payload is None or not purposes:
         return _invalid(request)
-    person = Person.objects.filter(pk=payload.get("p"), erased_at__isnull=True).first()
+    person = Person.objects.filter(pk=payload["p"], erased_at__isnull=True).first()
     if person is None:
         return _invalid(request)
     if request.method == "GET":
@@ -110,8 +110,8 @@ def reconsent(request: HttpRequest, token: str) -> HttpResponse:
     purposes = [p for p in (payload or {}).get("u", []) if p in MARKETING_PURPOSES]
     if payload is None or not purposes:
         return _invalid(request)
-    person = Person.objects.filter(pk=payload.get("p"), erased_at__isnull=True).first()
-    version = DocumentVersion.objects.published().filter(pk=payload.get("v")).first()
+    person = Person.objects.filter(pk=payload["p"], erased_at__isnull=True).first()
+    version = DocumentVersion.objects.published().filter(pk=payload["v"]).first()
     if person is None or version is None:
         return _invalid(request)
     kept = [p for p in purposes if purpose_state(person=person, purpose=p).granted]

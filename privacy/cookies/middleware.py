@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import cast
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -18,10 +19,11 @@ def csp_with_scripts(scripts: list[Script]) -> dict[str, list[str]] | None:
     """The site's policy widened by the hosts of these scripts, if any."""
     if not scripts:
         return None
-    policy = {directive: list(values) for directive, values in settings.SECURE_CSP.items()}
+    site_policy = cast(dict[str, list[str]], settings.SECURE_CSP)
+    policy = {directive: list(values) for directive, values in site_policy.items()}
     for script in scripts:
         for directive, hosts in script.hosts.items():
-            values = policy.setdefault(directive, list(settings.SECURE_CSP.get("default-src", [])))
+            values = policy.setdefault(directive, list(site_policy.get("default-src", [])))
             values.extend(host for host in hosts if host not in values)
     return policy
 

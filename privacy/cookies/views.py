@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import cast
 
 from django import forms
 from django.conf import settings
@@ -50,7 +51,7 @@ class CookieChoiceForm(forms.Form):
 
     def __init__(self, *args, offered: list[str], **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["category"].choices = [(c, c) for c in offered]
+        cast(forms.MultipleChoiceField, self.fields["category"]).choices = [(c, c) for c in offered]
         self.offered = offered
 
     def granted(self) -> set[str]:

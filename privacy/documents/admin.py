@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from accounts.models import staff_of
 from privacy.documents.models import DocumentVersion
 from privacy.documents.services import (
     PUBLISH_PERMISSION,
@@ -166,7 +167,7 @@ class DocumentVersionAdmin(admin.ModelAdmin):
         if request.method == "POST":
             try:
                 published = document_publish(
-                    version=version, published_by=request.user, ip=client_ip(request)
+                    version=version, published_by=staff_of(request), ip=client_ip(request)
                 )
             except PublishError as exc:
                 self.message_user(request, str(exc), messages.ERROR)

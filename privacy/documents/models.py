@@ -59,7 +59,7 @@ class DocumentVersionQuerySet(models.QuerySet["DocumentVersion"]):
         # query through the ORM cost four times the round trip. A window function rather than
         # DISTINCT ON, so SQLite (`make run`) answers it too.
         table = connections[self.db].ops.quote_name(self.model._meta.db_table)
-        at = connections[self.db].ops.adapt_datetimefield_value(at or timezone.now())
+        moment = connections[self.db].ops.adapt_datetimefield_value(at or timezone.now())
         sql = f"""
             SELECT {_IN_FORCE_COLUMNS} FROM (
                 SELECT {_IN_FORCE_COLUMNS}, ROW_NUMBER() OVER (
@@ -69,7 +69,7 @@ class DocumentVersionQuerySet(models.QuerySet["DocumentVersion"]):
             ) AS versions WHERE latest = 1
         """  # noqa: S608 (no value is formatted in: the table name and columns are ours)
         versions = self.model.objects.db_manager(self.db).raw(
-            sql, [DocumentVersion.Status.PUBLISHED, at]
+            sql, [DocumentVersion.Status.PUBLISHED, moment]
         )
         return {version.kind: version for version in versions}
 
@@ -189,7 +189,7 @@ class DocumentVersion(models.Model):
 
 
 # The consent text that governs each purpose offered on the lead form.
-PURPOSE_DOCUMENT = {
+PURPOSE_DOCUMENT: dict[str, str] = {
     Purpose.PROCESSING: DocumentKind.CONSENT_PROCESSING,
     Purpose.MARKETING: DocumentKind.CONSENT_MARKETING,
     Purpose.ADVERTISING: DocumentKind.CONSENT_ADVERTISING,

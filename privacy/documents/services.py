@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max
@@ -42,7 +42,7 @@ def document_publish(
         raise PublishError(NOT_ALLOWED_TO_PUBLISH)
     now = now or timezone.now()
     effective_at = effective_at or version.effective_at or now
-    if effective_at < now.replace(microsecond=0) - timezone.timedelta(seconds=1):
+    if effective_at < now.replace(microsecond=0) - timedelta(seconds=1):
         raise PublishError(EFFECTIVE_BEFORE_PUBLICATION)
     with transaction.atomic():
         # Lock the draft so two publishers cannot both publish it.

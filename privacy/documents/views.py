@@ -174,7 +174,7 @@ def version_detail(request: HttpRequest, number: int) -> HttpResponse:
 def _diff_response(request: HttpRequest, kind: str, number: int, other: int) -> HttpResponse:
     new = _published(kind, number)
     old = _published(kind, other)
-    if old.number > new.number:
+    if (old.number or 0) > (new.number or 0):
         old, new = new, old
     lines = text_diff(old.canonical_text(), new.canonical_text())
     response = render(

@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import staff_of
 from privacy.incidents.models import DataCategory, Disclosure, Incident
 from privacy.incidents.services import (
     NOTIFY_PERMISSION,
@@ -86,7 +87,7 @@ class IncidentAdmin(admin.ModelAdmin):
 
     def save_model(self, request: HttpRequest, obj: Incident, form: Any, change: bool) -> None:
         if not change:
-            obj.created_by = request.user
+            obj.created_by = staff_of(request)
         super().save_model(request, obj, form, change)
 
     def change_view(
@@ -120,7 +121,7 @@ class IncidentAdmin(admin.ModelAdmin):
             return HttpResponseRedirect(request.path + "?_preview=1")
         if "_notify" in request.POST:
             try:
-                incident_notify(incident=obj, staff=request.user, ip=client_ip(request))
+                incident_notify(incident=obj, staff=staff_of(request), ip=client_ip(request))
             except IncidentError as exc:
                 self.message_user(request, str(exc), messages.ERROR)
             else:
@@ -194,7 +195,7 @@ class DisclosureAdmin(admin.ModelAdmin):
                 people=data["people"],
                 data_categories=data["data_categories"],
                 released_at=data.get("released_at"),
-                staff=request.user,
+                staff=staff_of(request),
                 ip=client_ip(request),
             )
         except DisclosureError as exc:

@@ -14,6 +14,7 @@ from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from accounts.models import User
 from privacy.audit.models import AuditAction
 from privacy.audit.services import audit_record
 from privacy.incidents.models import DataCategory, Disclosure, Incident
@@ -24,7 +25,7 @@ from privacy.people.law import MODE_RU, clock_mode
 from privacy.people.models import Person
 
 
-def incident_clocks(incident: Incident) -> list[dict[str, object]]:
+def incident_clocks(incident: Incident) -> list[dict[str, Any]]:
     """Each authority clock of an incident: its deadline and when it was done, if it was."""
     detected: datetime = incident.detected_at
     clocks = [
@@ -106,7 +107,7 @@ def incident_preview(*, incident: Incident) -> dict[str, Any]:
     }
 
 
-def incident_notify(*, incident: Incident, staff: Any, ip: str | None = None) -> Incident:
+def incident_notify(*, incident: Incident, staff: User, ip: str | None = None) -> Incident:
     """Start the notice to the people affected; the fan-out runs in Celery."""
     if not staff.has_perm(NOTIFY_PERMISSION):
         raise IncidentError(NOT_ALLOWED_TO_NOTIFY)
@@ -189,7 +190,7 @@ def disclosure_record(
     legal_basis: str,
     people: Iterable[Person],
     data_categories: list[str],
-    staff: Any,
+    staff: User,
     reference: str = "",
     released_at: datetime | None = None,
     ip: str | None = None,

@@ -7,6 +7,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import staff_of
 from privacy.outbox.models import Message
 from privacy.outbox.services import RETRY_PERMISSION, RetryError, messages_retry
 from privacy.people.changelists import LargeListMixin, ReadOnlyMixin, ReadOnlyTabular
@@ -61,7 +62,7 @@ class MessageAdmin(LargeListMixin, ReadOnlyMixin, admin.ModelAdmin):
     def retry(self, request: HttpRequest, queryset: QuerySet[Message]) -> None:
         failed = list(queryset.filter(status=Message.Status.FAILED).select_related("person"))
         try:
-            count = messages_retry(messages=failed, staff=request.user, ip=client_ip(request))
+            count = messages_retry(messages=failed, staff=staff_of(request), ip=client_ip(request))
         except RetryError as exc:
             self.message_user(request, str(exc), messages.ERROR)
             return

@@ -55,7 +55,7 @@ def messages_fan_out_step(
             Message(
                 kind=kind,
                 person_id=person_id,
-                to_email=email,
+                to_email=email or "",  # the audience holds people with an address
                 language=language,
                 context=context,
                 dedupe_key=dedupe_key,

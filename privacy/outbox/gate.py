@@ -18,7 +18,7 @@ from privacy.consent.services import purpose_state, purposes_awaiting_confirmati
 from privacy.outbox.models import Message, MessageKind, SkipReason, Suppression
 from privacy.people.models import Decision, Person, Purpose
 
-MARKETING_KINDS = {
+MARKETING_KINDS: dict[str, str] = {
     MessageKind.MARKETING: Purpose.MARKETING,
     MessageKind.ADVERTISING: Purpose.ADVERTISING,
 }

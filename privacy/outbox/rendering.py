@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from anymail.message import AnymailMessage
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
@@ -13,7 +13,7 @@ from privacy.outbox.models import Message, MessageKind
 from privacy.people.links import CONFIRM_CONSENT, RECONSENT, UNSUBSCRIBE
 
 
-def message_render(message: Message) -> EmailMultiAlternatives:
+def message_render(message: Message) -> AnymailMessage:
     """Build the e-mail in the person's language from templates/emails/<kind>.*"""
     context = {
         **message.context,
@@ -48,9 +48,7 @@ def message_render(message: Message) -> EmailMultiAlternatives:
         subject = render_to_string(f"{base}_subject.txt", context).strip().replace("\n", " ")
         text = render_to_string(f"{base}.txt", context)
         html = render_to_string(f"{base}.html", context)
-    email = EmailMultiAlternatives(
-        subject=subject, body=text, to=[message.to_email], headers=headers
-    )
+    email = AnymailMessage(subject=subject, body=text, to=[message.to_email], headers=headers)
     email.attach_alternative(html, "text/html")
     # Lets provider events and support staff find the row; also our idempotency key.
     email.metadata = {"message_id": str(message.pk), "kind": message.kind}

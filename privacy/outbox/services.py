@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
-from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
@@ -17,6 +16,7 @@ from django.utils import timezone
 from kombu.exceptions import KombuError
 from redis.exceptions import RedisError
 
+from accounts.models import User
 from privacy.audit.models import AuditAction
 from privacy.audit.services import audit_record
 from privacy.outbox.gate import message_for_sending, message_gate
@@ -224,7 +224,7 @@ class RetryError(Exception):
     pass
 
 
-def messages_retry(*, messages: list[Message], staff: Any, ip: str | None = None) -> int:
+def messages_retry(*, messages: list[Message], staff: User, ip: str | None = None) -> int:
     """Put failed messages back in the queue; the gate decides again when each is sent."""
     if not staff.has_perm(RETRY_PERMISSION):
         raise RetryError(NOT_ALLOWED_TO_RETRY)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
@@ -13,6 +13,10 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+from accounts.models import staff_of
 from privacy.audit.models import AuditAction, AuditEntry
 from privacy.audit.services import audit_request
 from privacy.blocks.admin import BlockForm, BlockInline, blocked_filter
@@ -107,7 +111,7 @@ class PersonAdmin(LargeListMixin, ReadOnlyMixin, admin.ModelAdmin):
 
     @admin.display(description=_("blocked"), boolean=True)
     def is_blocked(self, obj: Person) -> bool:
-        return obj.is_blocked
+        return bool(getattr(obj, "is_blocked", False))  # annotated in get_queryset
 
     def get_urls(self) -> list[Any]:
         wrap = self.admin_site.admin_view
@@ -150,7 +154,7 @@ class PersonAdmin(LargeListMixin, ReadOnlyMixin, admin.ModelAdmin):
             try:
                 person_block(
                     person=person,
-                    staff=request.user,
+                    staff=staff_of(request),
                     ip=client_ip(request),
                     **form.cleaned_data,
                 )
@@ -181,7 +185,7 @@ class ActionFilter(admin.SimpleListFilter):
     title = _("action")
     parameter_name = "action"
 
-    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, StrOrPromise]]:
         return list(AuditAction.choices)
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[AuditEntry]) -> QuerySet[Any]:

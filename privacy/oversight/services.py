@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from accounts.models import User
 from privacy.audit.models import AuditAction
 from privacy.audit.services import audit_record
 from privacy.blocks.services import exclude_blocked
@@ -43,7 +44,7 @@ def csv_safe(value: Any) -> str:
 
 def data_export_start(
     *,
-    staff: Any,
+    staff: User,
     source: str,
     queryset: QuerySet[Any],
     header: Sequence[str],

@@ -45,6 +45,8 @@ class EstimatedCountPaginator(Paginator):
     skipped row too.
     """
 
+    object_list: QuerySet[Any]
+
     @cached_property
     def count(self) -> int:
         queryset = self.object_list
@@ -60,10 +62,10 @@ class EstimatedCountPaginator(Paginator):
         bottom = (number - 1) * self.per_page
         top = bottom + self.per_page
         if bottom < DEFERRED_JOIN_FROM:
-            return self._get_page(self.object_list[bottom:top], number, self)
+            return Page(self.object_list[bottom:top], number, self)
         ids = list(self.object_list.values_list("pk", flat=True)[bottom:top])
         rows = {row.pk: row for row in self.object_list.filter(pk__in=ids)}
-        return self._get_page([rows[pk] for pk in ids if pk in rows], number, self)
+        return Page([rows[pk] for pk in ids if pk in rows], number, self)
 
 
 def contact_search(term: str, *, email: str = "email", phone: str = "phone") -> Q:
@@ -85,8 +87,8 @@ def contact_search(term: str, *, email: str = "email", phone: str = "phone") -> 
 def _steps(first: datetime | date, last: datetime | date, kind: str) -> list[date]:
     """Every year, month or day from first to last: what a DISTINCT over the rows would give,
     give or take empty ones, without reading the rows."""
-    if isinstance(first, datetime):
-        first, last = timezone.localtime(first).date(), timezone.localtime(last).date()
+    first = timezone.localtime(first).date() if isinstance(first, datetime) else first
+    last = timezone.localtime(last).date() if isinstance(last, datetime) else last
     if kind == "year":
         return [date(year, 1, 1) for year in range(first.year, last.year + 1)]
     if kind == "month":
@@ -186,7 +188,7 @@ class ReadOnlyMixin:
         return False
 
 
-class LargeListMixin:
+class LargeListMixin(admin.ModelAdmin):
     """Changelists over millions of rows: no exact total, estimated counts, cheap dates."""
 
     show_full_result_count = False

@@ -55,7 +55,7 @@ _PERSON_FIELDS = [field for field in Person._meta.concrete_fields if not field.p
 
 @functools.cache
 def _person_upsert_sql() -> str:
-    columns = ", ".join(connection.ops.quote_name(field.column) for field in _PERSON_FIELDS)
+    columns = ", ".join(connection.ops.quote_name(str(field.column)) for field in _PERSON_FIELDS)
     placeholders = ", ".join(["%s"] * len(_PERSON_FIELDS))
     return f"""
         WITH found AS (

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.conf import settings
 from django.contrib import admin, messages
@@ -13,9 +13,13 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+from accounts.models import staff_of
 from privacy.people.visits import client_ip
 from privacy.rights.erasure import ERASE_PERMISSION
-from privacy.rights.models import DataCorrection, Destruction, RightsRequest
+from privacy.rights.models import DataCorrection, Destruction, RightsRequest, RightsRequestQuerySet
 from privacy.rights.services import (
     ANSWER_PERMISSION,
     RightsError,
@@ -36,17 +40,18 @@ class DueFilter(admin.SimpleListFilter):
     title = _("deadline")
     parameter_name = "due"
 
-    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, StrOrPromise]]:
         return [("overdue", _("Overdue")), ("soon", _("Due soon")), ("open", _("Open"))]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        requests = cast(RightsRequestQuerySet, queryset)  # the admin's queryset is ours
         today = timezone.localdate()
         if self.value() == "overdue":
-            return queryset.open().filter(due_on__lt=today)
+            return requests.open().filter(due_on__lt=today)
         if self.value() == "soon":
-            return queryset.due_by(today + timedelta(days=settings.RIGHTS_DUE_SOON_DAYS))
+            return requests.due_by(today + timedelta(days=settings.RIGHTS_DUE_SOON_DAYS))
         if self.value() == "open":
-            return queryset.open()
+            return requests.open()
         return queryset
 
 
@@ -193,7 +198,7 @@ class RightsRequestAdmin(admin.ModelAdmin):
         action = next((name for name in ACTIONS if name in request.POST), None)
         if action is None:
             return super().response_change(request, obj)
-        staff, ip = request.user, client_ip(request)
+        staff, ip = staff_of(request), client_ip(request)
         calls = {
             "_take": lambda: request_take(request=obj, staff=staff),
             "_answer": lambda: request_answer(request=obj, staff=staff, answer=obj.answer),

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from accounts.models import User
 from privacy.audit.models import AuditAction
 from privacy.audit.services import audit_record
 from privacy.blocks.services import person_is_blocked
@@ -49,7 +48,7 @@ def _pseudonymise(queryset: models.QuerySet[ConsentRecord]) -> int:
 def person_erase(
     *,
     person: Person,
-    staff: Any,
+    staff: User | None,
     ground: str,
     request: RightsRequest | None = None,
     ip: str | None = None,
@@ -89,7 +88,7 @@ def person_erase(
         destroyed["rights_requests"] = requests.update(details="", new_email="", person=person)
         # The address of the request being answered stays until its answer is sent (the
         # person must hear that the erasure was done); rights_scrub_erased clears it then.
-        requests.exclude(pk=request.pk if request else None).update(email="")
+        (requests.exclude(pk=request.pk) if request else requests).update(email="")
         destroyed["corrections"] = DataCorrection.objects.filter(person=person).update(
             before="", after=""
         )

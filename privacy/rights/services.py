@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
+from accounts.models import User
 from privacy.audit.models import AuditAction
 from privacy.audit.services import audit_record
 from privacy.blocks.models import BlockRequester
@@ -83,6 +84,10 @@ def _email(value: str) -> str:
         return email_normalise(value)
     except ValidationError as exc:
         raise RightsError(EMAIL_INVALID) from exc
+
+
+def _iso_date(day: date | None) -> str:
+    return day.isoformat() if day is not None else ""
 
 
 def _read(token: str, kind: LinkKind) -> dict[str, Any]:
@@ -176,7 +181,7 @@ def request_verify(*, token: str, visit: Visit, today: date | None = None) -> Ri
         if not spent:
             raise RightsError(LINK_INVALID)
         request.refresh_from_db()
-        _notify(request, "acknowledged", due_on=request.due_on.isoformat())
+        _notify(request, "acknowledged", due_on=_iso_date(request.due_on))
         _alert_contact(request)
         if request.kind == Kind.WITHDRAWAL and person is not None:
             _withdraw(request, person, visit)
@@ -222,7 +227,7 @@ def _withdraw(request: RightsRequest, person: Person, visit: Visit) -> None:
     _answer(request, staff=None, answer="", event="withdrawn")
 
 
-def _check_open(request: RightsRequest, staff: Any) -> None:
+def _check_open(request: RightsRequest, staff: User | None) -> None:
     if staff is not None and not staff.has_perm(ANSWER_PERMISSION):
         raise RightsError(NOT_ALLOWED_TO_ANSWER)
     if not request.is_open:
@@ -232,7 +237,7 @@ def _check_open(request: RightsRequest, staff: Any) -> None:
 def _answer(
     request: RightsRequest,
     *,
-    staff: Any,
+    staff: User | None,
     answer: str,
     event: str = "answered",
     status: str = Status.ANSWERED,
@@ -263,7 +268,7 @@ def _answer(
     return request
 
 
-def request_take(*, request: RightsRequest, staff: Any) -> RightsRequest:
+def request_take(*, request: RightsRequest, staff: User | None) -> RightsRequest:
     """An officer takes a confirmed request: in progress, assigned to them."""
     _check_open(request, staff)
     RightsRequest.objects.filter(pk=request.pk, status__in=[Status.VERIFIED]).update(
@@ -274,7 +279,7 @@ def request_take(*, request: RightsRequest, staff: Any) -> RightsRequest:
     return request
 
 
-def request_answer(*, request: RightsRequest, staff: Any, answer: str) -> RightsRequest:
+def request_answer(*, request: RightsRequest, staff: User | None, answer: str) -> RightsRequest:
     """Answer a request (a claim, a question, any other) and mail the answer to the person."""
     _check_open(request, staff)
     if not answer.strip():
@@ -282,7 +287,7 @@ def request_answer(*, request: RightsRequest, staff: Any, answer: str) -> Rights
     return _answer(request, staff=staff, answer=answer.strip())
 
 
-def request_reject(*, request: RightsRequest, staff: Any, reason: str) -> RightsRequest:
+def request_reject(*, request: RightsRequest, staff: User | None, reason: str) -> RightsRequest:
     """Refuse a request, with the reason the person receives."""
     _check_open(request, staff)
     if not reason.strip():
@@ -297,13 +302,15 @@ def request_reject(*, request: RightsRequest, staff: Any, reason: str) -> Rights
     )
 
 
-def request_extend(*, request: RightsRequest, staff: Any, reason: str) -> RightsRequest:
+def request_extend(*, request: RightsRequest, staff: User | None, reason: str) -> RightsRequest:
     """Extend the deadline once where the law allows, with a reasoned notice to the person."""
     _check_open(request, staff)
     if not can_extend(kind=request.kind):
         raise RightsError(CANNOT_EXTEND)
     if not reason.strip():
         raise RightsError(REASON_REQUIRED)
+    if request.due_on is None:  # open requests always have one; the type does not know
+        raise RightsError(NOT_OPEN)
     new_due = extended_due_date(kind=request.kind, due=request.due_on)
     with transaction.atomic():
         done = RightsRequest.objects.filter(pk=request.pk, extended_at__isnull=True).update(
@@ -333,7 +340,7 @@ def request_for_export(token: str) -> RightsRequest:
     return request
 
 
-def request_answer_with_export(*, request: RightsRequest, staff: Any) -> RightsRequest:
+def request_answer_with_export(*, request: RightsRequest, staff: User | None) -> RightsRequest:
     """Answer an access request with a signed, expiring link to the JSON export (never the
     data themselves in the e-mail)."""
     if request.kind != Kind.ACCESS:
@@ -355,7 +362,9 @@ def request_answer_with_export(*, request: RightsRequest, staff: Any) -> RightsR
     )
 
 
-def request_erase(*, request: RightsRequest, staff: Any, ip: str | None = None) -> RightsRequest:
+def request_erase(
+    *, request: RightsRequest, staff: User | None, ip: str | None = None
+) -> RightsRequest:
     """Carry out an erasure request (or the destruction after a withdrawal) and answer it."""
     _check_open(request, staff)
     if request.kind not in (Kind.ERASURE, Kind.WITHDRAWAL):
@@ -377,7 +386,7 @@ def request_erase(*, request: RightsRequest, staff: Any, ip: str | None = None) 
 
 
 def request_block(
-    *, request: RightsRequest, staff: Any, review_by: date, ip: str | None = None
+    *, request: RightsRequest, staff: User, review_by: date, ip: str | None = None
 ) -> RightsRequest:
     """Block the person's data at their request and tell them."""
     _check_open(request, staff)
@@ -494,7 +503,7 @@ def request_confirm_new_email(*, token: str) -> RightsRequest:
         raise RightsError(RECORD_BLOCKED)
     new_email = request.new_email
     with transaction.atomic():
-        person = Person.objects.select_for_update().get(pk=request.person_id)
+        person = Person.objects.select_for_update().get(pk=request.person.pk)
         spent = RightsRequest.objects.filter(
             pk=request.pk, new_email_nonce=request.new_email_nonce
         ).update(new_email_nonce="", new_email="")
@@ -540,8 +549,8 @@ def requests_due_notify(*, today: date | None = None) -> int:
             {
                 "id": r.pk,
                 "kind": r.kind,
-                "due_on": r.due_on.isoformat(),
-                "overdue": r.due_on < today,
+                "due_on": _iso_date(r.due_on),
+                "overdue": r.due_on is not None and r.due_on < today,
             }
             for r in due
         ],

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django import template
 from django.contrib.admin.templatetags.admin_list import date_hierarchy
@@ -10,11 +10,15 @@ from django.contrib.admin.templatetags.base import InclusionAdminNode
 
 from privacy.people.changelists import FastDateHierarchyChangeList
 
+if TYPE_CHECKING:
+    from django.contrib.admin.views.main import ChangeList
+
 register = template.Library()
 
 
 def fast_date_hierarchy(changelist: Any) -> Any:
-    return date_hierarchy(FastDateHierarchyChangeList(changelist))
+    # A proxy with the changelist's attributes, but a cheaper queryset, is what it reads.
+    return date_hierarchy(cast("ChangeList", FastDateHierarchyChangeList(changelist)))
 
 
 @register.tag(name="fast_date_hierarchy")
