@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
 from accounts.models import staff_of
-from privacy.blocks.models import Block, BlockRequester
+from privacy.blocks.models import DEFAULT_VERIFICATION_DAYS, Block, BlockRequester
 from privacy.blocks.services import (
     LIFT_PERMISSION,
     BlockError,
@@ -31,9 +31,6 @@ from privacy.blocks.services import (
 )
 from privacy.people.changelists import ReadOnlyMixin, ReadOnlyTabular
 from privacy.people.visits import client_ip
-
-# A new block's review date unless the officer sets one: the verification period.
-DEFAULT_VERIFICATION_DAYS = 30
 
 
 def blocked_filter(person_field: str) -> type[admin.SimpleListFilter]:

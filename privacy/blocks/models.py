@@ -11,6 +11,9 @@ from django.utils.translation import gettext_lazy as _
 
 from privacy.people.models import Person
 
+# A new block's review date unless the officer sets one: the usual verification period.
+DEFAULT_VERIFICATION_DAYS = 30
+
 
 class BlockRequester(models.TextChoices):
     PERSON = "person", _("The person")

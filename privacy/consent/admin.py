@@ -14,12 +14,12 @@ if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
 from privacy.consent.models import ConsentReceipt, ConsentRecord, ConsentWording
-from privacy.people.changelists import ReadOnlyAdmin, ReadOnlyTabular
+from privacy.people.changelists import ReadOnlyMixin, ReadOnlyTabular
 from privacy.people.models import Decision, Person, Purpose
 
 
 @admin.register(ConsentRecord)
-class ConsentRecordAdmin(ReadOnlyAdmin):
+class ConsentRecordAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_display = (
         "seq",
         "person",
@@ -87,13 +87,13 @@ class ConsentRecordAdmin(ReadOnlyAdmin):
 
 
 @admin.register(ConsentWording)
-class ConsentWordingAdmin(ReadOnlyAdmin):
+class ConsentWordingAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_display = ("__str__", "created_at")
     search_fields = ("text", "=sha256")
 
 
 @admin.register(ConsentReceipt)
-class ConsentReceiptAdmin(ReadOnlyAdmin):
+class ConsentReceiptAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_display = ("receipt_id", "person", "created_at")
     list_select_related = ("person",)
     search_fields = ("=receipt_id", "person__email")

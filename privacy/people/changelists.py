@@ -162,19 +162,6 @@ class FastDateHierarchyChangeList:
         return getattr(self._changelist, name)
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """An admin that shows rows and never writes them: the log and its parts are evidence."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
 class ReadOnlyMixin:
     """Shows rows and never writes them from the admin: evidence and history."""
 

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
 from accounts.models import staff_of
+from privacy.blocks.models import DEFAULT_VERIFICATION_DAYS
 from privacy.people.visits import client_ip
 from privacy.rights.erasure import ERASE_PERMISSION
 from privacy.rights.models import DataCorrection, Destruction, RightsRequest, RightsRequestQuerySet
@@ -31,9 +32,6 @@ from privacy.rights.services import (
     request_reject,
     request_take,
 )
-
-# The verification period of a block asked for in a request, as on a person's page.
-BLOCK_REVIEW_DAYS = 30
 
 
 class DueFilter(admin.SimpleListFilter):
@@ -213,7 +211,7 @@ class RightsRequestAdmin(admin.ModelAdmin):
             "_block": lambda: request_block(
                 request=obj,
                 staff=staff,
-                review_by=timezone.localdate() + timedelta(days=BLOCK_REVIEW_DAYS),
+                review_by=timezone.localdate() + timedelta(days=DEFAULT_VERIFICATION_DAYS),
                 ip=ip,
             ),
         }
