@@ -244,16 +244,6 @@ def _current_consent_changes(records: list[ConsentRecord]) -> dict[int, dict[str
     return changes
 
 
-def consent_current(*, person: Person, purpose: str) -> ConsentRecord | None:
-    """The record that decides the purpose now: the latest that is not 'not given'."""
-    return (
-        ConsentRecord.objects.filter(person=person, purpose=purpose)
-        .deciding()
-        .order_by("-seq")
-        .first()
-    )
-
-
 def consent_withdraw(
     *, person: Person, purpose: str, method: str, visit: Visit, source: str = ""
 ) -> ConsentRecord:
