@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.core import mail
 from django.utils import timezone
 
 from leads.campaigns import (
     CAMPAIGN_NOT_DRAFT,
+    STALLED_AFTER,
     CampaignStateError,
     campaign_audience_count,
     campaign_fan_out_step,
@@ -15,6 +18,7 @@ from leads.campaigns import (
     campaign_progress,
     campaign_resume,
     campaign_start,
+    campaigns_restart_stalled,
 )
 from leads.models import Campaign
 from privacy.blocks.models import Block
@@ -197,3 +201,35 @@ def test_a_material_policy_change_starts_a_reconsent_campaign_to_active_subscrib
     assert [(r.purpose, r.decision, r.policy_version.number) for r in kept] == [
         ("marketing", "granted", 2)
     ]
+
+
+def test_a_campaign_whose_fan_out_was_lost_is_restarted_by_beat_and_finishes(
+    audience, campaign, monkeypatch, django_capture_on_commit_callbacks
+):
+    started = []
+    # The broker takes the first hand-over and loses it, as a worker lost with the task would.
+    monkeypatch.setattr("leads.tasks.fan_out_campaign.delay", lambda pk: started.append(pk))
+    with django_capture_on_commit_callbacks(execute=True):
+        campaign_start(campaign=campaign)
+    assert started == [campaign.pk]
+    assert not Message.objects.exists()
+
+    fresh = campaigns_restart_stalled(now=timezone.now())  # not stalled yet: nothing restarts
+    later = campaigns_restart_stalled(now=timezone.now() + STALLED_AFTER + timedelta(seconds=1))
+    monkeypatch.undo()
+    while campaign_fan_out_step(campaign_id=campaign.pk):
+        pass
+
+    assert (fresh, later) == (0, 1)
+    assert started == [campaign.pk, campaign.pk]
+    campaign.refresh_from_db()
+    assert campaign.status == Campaign.Status.DONE
+    assert Message.objects.filter(dedupe_key=campaign.dedupe_key).count() == 2
+
+
+def test_a_paused_or_finished_campaign_is_never_restarted(audience, campaign, monkeypatch):
+    monkeypatch.setattr("leads.tasks.fan_out_campaign.delay", lambda pk: None)
+    campaign_start(campaign=campaign)
+    campaign_pause(campaign=campaign)
+
+    assert campaigns_restart_stalled(now=timezone.now() + STALLED_AFTER * 10) == 0

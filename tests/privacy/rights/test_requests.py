@@ -24,11 +24,13 @@ from privacy.rights.models import RightsRequest
 from privacy.rights.services import (
     ALREADY_EXTENDED,
     CANNOT_EXTEND,
+    NOT_OPEN,
     REASON_REQUIRED,
     RightsError,
     request_answer,
     request_extend,
     request_reject,
+    request_take,
     requests_due_notify,
     requests_purge_unconfirmed,
 )
@@ -338,6 +340,37 @@ def test_an_officer_answers_from_the_admin_page(client, confirmed, officer, lead
 
     assert response.status_code == 302
     assert RightsRequest.objects.get().status == Status.ANSWERED
+
+
+def test_an_officer_takes_a_request_from_the_admin_page_and_it_is_assigned_to_them(
+    client, confirmed, officer, lead
+):
+    rights_request = confirmed("question", "anna@example.com", details="Who are you?")
+    client.force_login(officer)
+    url = f"/admin/privacy/rightsrequest/{rights_request.pk}/change/"
+    inlines = {
+        f"{prefix}-{name}": "0"
+        for prefix in ("corrections", "destructions")
+        for name in ("TOTAL_FORMS", "INITIAL_FORMS")
+    }
+
+    response = client.post(url, {"answer": "", "assignee": "", "_take": "1", **inlines})
+
+    assert response.status_code == 302
+    rights_request.refresh_from_db()
+    assert (rights_request.status, rights_request.assignee) == (Status.IN_PROGRESS, officer)
+    assert rights_request.due_on is not None  # the clock keeps running
+    assert not rights_messages("answered")  # taking it tells the person nothing yet
+
+
+def test_an_answered_request_cannot_be_taken(confirmed, officer, lead):
+    rights_request = confirmed("question", "anna@example.com", details="Who are you?")
+    request_answer(request=rights_request, staff=officer, answer="We are Leadgen.")
+
+    with pytest.raises(RightsError, match=NOT_OPEN):
+        request_take(request=rights_request, staff=officer)
+    rights_request.refresh_from_db()
+    assert (rights_request.status, rights_request.assignee) == (Status.ANSWERED, None)
 
 
 def test_a_reviewer_cannot_see_rights_requests(client, confirmed, reviewer, lead):
