@@ -20,24 +20,12 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository root
-from bench.common import recreate_database
+from bench.common import django_setup, recreate_database
 
-ROOT = Path(__file__).resolve().parents[1]
 BENCH_DATABASE_URL = os.environ.get(
     "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/leadgen_bench_admin"
 )
 BUDGET_MS = 500
-
-
-def django_setup() -> None:
-    sys.path.insert(0, str(ROOT))
-    os.environ["DATABASE_URL"] = BENCH_DATABASE_URL
-    os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/6")
-    os.environ["DJANGO_SETTINGS_MODULE"] = "tests.settings"
-    os.environ["DEBUG"] = "false"  # DEBUG keeps every query in memory
-    import django
-
-    django.setup()
 
 
 def cases() -> list[tuple[str, str]]:
@@ -133,7 +121,7 @@ def main() -> None:
     args = parser.parse_args()
     if not args.reuse:
         recreate_database(BENCH_DATABASE_URL)
-    django_setup()
+    django_setup(database_url=BENCH_DATABASE_URL, redis_url="redis://127.0.0.1:6379/6")
     from django.core.management import call_command
     from django.test import Client
 

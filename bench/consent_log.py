@@ -20,25 +20,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository root
-from bench.common import recreate_database
+from bench.common import django_setup, recreate_database
 
-ROOT = Path(__file__).resolve().parents[1]
 BENCH_DATABASE_URL = os.environ.get(
     "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/leadgen_bench"
 )
 # Rows per COPY transaction while seeding: the head is advanced once per chunk.
 SEED_CHUNK = 50_000
-
-
-def django_setup() -> None:
-    sys.path.insert(0, str(ROOT))
-    os.environ["DATABASE_URL"] = BENCH_DATABASE_URL
-    os.environ.setdefault("REDIS_URL", "")
-    os.environ["DJANGO_SETTINGS_MODULE"] = "tests.settings"
-    os.environ["DEBUG"] = "false"  # DEBUG keeps every query in memory
-    import django
-
-    django.setup()
 
 
 def append_many(count: int, person) -> None:
@@ -163,7 +151,7 @@ def verify_in_child() -> dict[str, float]:
 
 
 def verify_child() -> None:
-    django_setup()
+    django_setup(database_url=BENCH_DATABASE_URL, redis_url="")
     from io import StringIO
 
     from django.core.management import call_command
@@ -188,7 +176,7 @@ def main() -> None:
         return
 
     recreate_database(BENCH_DATABASE_URL)
-    django_setup()
+    django_setup(database_url=BENCH_DATABASE_URL, redis_url="")
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
