@@ -233,6 +233,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "privacy.rights.tasks.mail_due_requests",
         "schedule": crontab(hour=7, minute=5),
     },
+    # The register's clocks close to due or late: change notices, cross-border, incidents.
+    "mail-register-clocks": {
+        "task": "privacy.register.tasks.mail_register_clocks",
+        "schedule": crontab(hour=7, minute=10),
+    },
 }
 CELERY_TIMEZONE = "UTC"
 

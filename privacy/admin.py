@@ -6,6 +6,7 @@ from privacy.documents import admin as documents_admin
 from privacy.incidents import admin as incidents_admin
 from privacy.outbox import admin as outbox_admin
 from privacy.oversight import admin as oversight_admin
+from privacy.register import admin as register_admin
 from privacy.rights import admin as rights_admin
 
 __all__ = [
@@ -15,5 +16,6 @@ __all__ = [
     "incidents_admin",
     "outbox_admin",
     "oversight_admin",
+    "register_admin",
     "rights_admin",
 ]

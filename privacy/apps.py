@@ -27,3 +27,13 @@ class PrivacyConfig(AppConfig):
         # Registers of their own that hold a person's data, like the apps above privacy do.
         holder_register(DISCLOSURES)
         holder_register(STAFF_EXPORTS)
+
+        from .cookies.banner import script_hold_register
+        from .documents.services import publish_check_register
+        from .register import checks  # noqa: F401 (registers the deploy check)
+        from .register.guard import scripts_held
+        from .register.publishing import consent_publish_check
+
+        # The register sits above documents and cookies: it plugs its checks into them.
+        publish_check_register(consent_publish_check)
+        script_hold_register(scripts_held)

@@ -19,15 +19,26 @@ from privacy.incidents.models import Disclosure, Incident
 from privacy.outbox.models import Message, Suppression
 from privacy.oversight.models import DataExport
 from privacy.people.models import Person
+from privacy.register.models import (
+    ChangeNotice,
+    CrossBorderNotice,
+    Operator,
+    ProcessingPurpose,
+    Processor,
+    RegisterChange,
+    RegisterRevision,
+)
 from privacy.rights.models import DataCorrection, Destruction, RightsRequest
 
 __all__ = [
     "AuditEntry",
     "Block",
+    "ChangeNotice",
     "ConsentLogHead",
     "ConsentReceipt",
     "ConsentRecord",
     "ConsentWording",
+    "CrossBorderNotice",
     "DataCorrection",
     "DataExport",
     "Destruction",
@@ -35,7 +46,12 @@ __all__ = [
     "DocumentVersion",
     "Incident",
     "Message",
+    "Operator",
     "Person",
+    "ProcessingPurpose",
+    "Processor",
+    "RegisterChange",
+    "RegisterRevision",
     "RightsRequest",
     "Suppression",
     "VisitorLink",

@@ -23,7 +23,17 @@ ROLE_GRANTS = {
             "retry_message",
         ),
         # The officers' own registers: every permission on them.
-        models=("rightsrequest", "incident", "disclosure"),
+        models=(
+            "rightsrequest",
+            "incident",
+            "disclosure",
+            "operator",
+            "processingpurpose",
+            "processor",
+            "crossbordernotice",
+            "changenotice",
+            "registerrevision",
+        ),
     ),
     Role.POLICY_PUBLISHER: Grant(
         permissions=(
@@ -32,6 +42,11 @@ ROLE_GRANTS = {
             "change_documentversion",
             "delete_documentversion",
             "publish_documentversion",
+            # The register the consent texts are checked against, and drafting them from it.
+            "view_operator",
+            "view_processingpurpose",
+            "view_processor",
+            "draft_consent_texts",
         )
     ),
 }

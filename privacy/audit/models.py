@@ -30,6 +30,9 @@ class AuditAction(models.TextChoices):
     DATA_CORRECTED = "data_corrected", _("Corrected a person's data")
     INCIDENT_NOTIFIED = "incident_notified", _("Notified people of an incident")
     DISCLOSURE_RECORDED = "disclosure_recorded", _("Recorded a disclosure to an authority")
+    REGISTER_CHANGED = "register_changed", _("Changed the processing register")
+    CONSENT_DRAFTED = "consent_drafted", _("Drafted a consent text from the register")
+    NOTICE_DRAFTED = "notice_drafted", _("Drafted a notice to the regulator")
 
 
 class AuditEntryQuerySet(models.QuerySet["AuditEntry"]):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import ipaddress
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from http.cookies import Morsel
@@ -203,9 +204,31 @@ SCRIPTS = (
 )
 
 
+# Domains above this one may hold a configured script back (the processing register does,
+# while its vendor abroad may not receive data yet): each hold takes the configured scripts
+# and returns the keys it holds back, each with the reason shown to staff.
+ScriptHold = Callable[[list[Script]], dict[str, str]]
+_SCRIPT_HOLDS: list[ScriptHold] = []
+
+
+def script_hold_register(hold: ScriptHold) -> None:
+    if hold not in _SCRIPT_HOLDS:
+        _SCRIPT_HOLDS.append(hold)
+
+
+def scripts_held() -> dict[str, str]:
+    """Configured scripts a hold keeps off the site, with the reason, by key."""
+    configured = [script for script in SCRIPTS if script.config_id]
+    held: dict[str, str] = {}
+    for hold in _SCRIPT_HOLDS:
+        held.update(hold(configured))
+    return held
+
+
 def scripts_configured() -> list[Script]:
-    """The scripts whose id is set; the others are never rendered."""
-    return [script for script in SCRIPTS if script.config_id]
+    """The scripts whose id is set and that nothing holds back; the others are never rendered."""
+    held = scripts_held()
+    return [script for script in SCRIPTS if script.config_id and script.key not in held]
 
 
 def categories_offered() -> list[str]:

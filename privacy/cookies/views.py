@@ -28,6 +28,8 @@ from privacy.cookies.banner import (
     consent_state,
     cookies_delete,
     gpc_refuses,
+    scripts_configured,
+    scripts_held,
 )
 from privacy.cookies.services import CookieChoiceUnavailable, cookie_choice_record
 from privacy.people.http import HttpResponseSeeOther
@@ -67,7 +69,7 @@ def banner_context(request: HttpRequest, *, next_url: str = "") -> dict:
     """What the banner and the settings page show, from the one configuration."""
     state = consent_state(request)
     offered = categories_offered()
-    configured = {s.key for s in SCRIPTS if s.config_id}
+    configured = {s.key for s in scripts_configured()}
     categories = []
     for category in (NECESSARY, *OPTIONAL_CATEGORIES):
         scripts = [s for s in SCRIPTS if s.category == category and s.key in configured]
@@ -88,7 +90,17 @@ def banner_context(request: HttpRequest, *, next_url: str = "") -> dict:
         "cookie_offered": offered,
         "cookie_gpc_refuses_analytics": settings.GPC_REFUSES_ANALYTICS,
         "cookie_next": next_url or request.get_full_path(),
+        # Why a configured script is held back (e.g. its cross-border notice): for staff only.
+        "cookie_scripts_held": _held_for_staff(request),
     }
+
+
+def _held_for_staff(request: HttpRequest) -> list[dict[str, str]]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_staff:
+        return []
+    names = {s.key: s.name for s in SCRIPTS}
+    return [{"name": names[key], "reason": reason} for key, reason in scripts_held().items()]
 
 
 def _safe_next(request: HttpRequest, value: str) -> str:

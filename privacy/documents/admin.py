@@ -20,9 +20,11 @@ from django.views.decorators.http import require_POST
 from accounts.models import staff_of
 from privacy.documents.models import DocumentVersion
 from privacy.documents.services import (
+    OVERRIDE_REASON_MIN_LENGTH,
     PUBLISH_PERMISSION,
     PublishError,
     document_draft_from,
+    document_findings,
     document_publish,
 )
 from privacy.documents.views import version_page_context
@@ -167,7 +169,10 @@ class DocumentVersionAdmin(admin.ModelAdmin):
         if request.method == "POST":
             try:
                 published = document_publish(
-                    version=version, published_by=staff_of(request), ip=client_ip(request)
+                    version=version,
+                    published_by=staff_of(request),
+                    ip=client_ip(request),
+                    override_reason=request.POST.get("override_reason", ""),
                 )
             except PublishError as exc:
                 self.message_user(request, str(exc), messages.ERROR)
@@ -184,6 +189,7 @@ class DocumentVersionAdmin(admin.ModelAdmin):
             return HttpResponseRedirect(change_url)
         candidate = self._as_published(version)
         in_force = DocumentVersion.objects.in_force(version.kind)
+        findings = document_findings(version)
         context = {
             **self.admin_site.each_context(request),
             "title": _("Publish %(version)s?") % {"version": candidate},
@@ -192,6 +198,10 @@ class DocumentVersionAdmin(admin.ModelAdmin):
             "candidate": candidate,
             "in_force": in_force,
             "preview_url": reverse("admin:privacy_documentversion_preview", args=[version.pk]),
+            # What the publish checks (e.g. 152-FZ Art. 9 for consent texts) find, gaps first.
+            "findings": sorted(findings, key=lambda f: not f.blocking),
+            "has_gaps": any(f.blocking for f in findings),
+            "override_min_length": OVERRIDE_REASON_MIN_LENGTH,
         }
         return TemplateResponse(
             request, "admin/privacy/documentversion/publish_confirmation.html", context

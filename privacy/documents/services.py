@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
@@ -23,6 +25,43 @@ class PublishError(Exception):
     pass
 
 
+# A text that lacks what the law requires is published only with a reason, kept on the audit
+# trail; short enough not to be a chore, long enough not to be "ok".
+OVERRIDE_REASON_MIN_LENGTH = 20
+GAPS_NEED_A_REASON = (
+    "This text lacks items the law requires (see the list). To publish it anyway, give the "
+    f"reason in at least {OVERRIDE_REASON_MIN_LENGTH} characters; it is kept in the audit trail."
+)
+
+
+@dataclass(frozen=True)
+class PublishFinding:
+    """Something a check found in a version before publication: a gap blocks it unless the
+    publisher overrides it with a reason; an advisory is only shown."""
+
+    code: str
+    article: str
+    language: str
+    message: str
+    blocking: bool
+
+
+# Domains above documents check versions before they are published (the processing register
+# checks consent texts against 152-FZ Art. 9); each registers a check here.
+PublishCheck = Callable[[DocumentVersion], list[PublishFinding]]
+_PUBLISH_CHECKS: list[PublishCheck] = []
+
+
+def publish_check_register(check: PublishCheck) -> None:
+    if check not in _PUBLISH_CHECKS:
+        _PUBLISH_CHECKS.append(check)
+
+
+def document_findings(version: DocumentVersion) -> list[PublishFinding]:
+    """What every registered check finds in this version."""
+    return [finding for check in _PUBLISH_CHECKS for finding in check(version)]
+
+
 def document_publish(
     *,
     version: DocumentVersion,
@@ -31,12 +70,14 @@ def document_publish(
     now: datetime | None = None,
     ip: str | None = None,
     channel: str = "admin",
+    override_reason: str = "",
 ) -> DocumentVersion:
     """Publish a draft: number it, hash its text, and freeze it.
 
     `published_by` is the staff user who publishes and must hold the publish permission;
     None means a deployment pipeline or the demo loader, which act as the operator.
-    Every publication is on the audit trail, with the `channel` it came through.
+    Every publication is on the audit trail, with the `channel` it came through. A version
+    the publish checks find gaps in needs `override_reason`, recorded with the gaps.
     """
     if published_by is not None and not published_by.has_perm(PUBLISH_PERMISSION):
         raise PublishError(NOT_ALLOWED_TO_PUBLISH)
@@ -49,6 +90,10 @@ def document_publish(
         locked = DocumentVersion.objects.select_for_update().get(pk=version.pk)
         if locked.is_published:
             raise PublishError(VERSION_ALREADY_PUBLISHED)
+        gaps = [finding for finding in document_findings(locked) if finding.blocking]
+        override_reason = override_reason.strip()
+        if gaps and len(override_reason) < OVERRIDE_REASON_MIN_LENGTH:
+            raise PublishError(GAPS_NEED_A_REASON)
         last = (
             DocumentVersion.objects.of_kind(locked.kind)
             .published()
@@ -74,6 +119,18 @@ def document_publish(
                 "number": locked.number,
                 "effective_at": effective_at.isoformat(),
                 "channel": channel,
+                **(
+                    {
+                        "gaps": [
+                            {"code": g.code, "language": g.language, "message": g.message}
+                            for g in gaps
+                        ],
+                        "override_reason": override_reason,
+                        "sha256": locked.sha256,
+                    }
+                    if gaps
+                    else {}
+                ),
             },
             ip=ip,
         )

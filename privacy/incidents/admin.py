@@ -46,6 +46,14 @@ class IncidentForm(forms.ModelForm):
             "data_categories",
             "authority_notified_at",
             "investigation_reported_at",
+            "information_system",
+            "presumed_causes",
+            "presumed_harm",
+            "measures_taken",
+            "rkn_contact",
+            "rkn_incident_reference",
+            "investigation_results",
+            "responsible_persons",
             "audience",
             "affected_from",
             "affected_to",
@@ -67,6 +75,21 @@ class IncidentAdmin(admin.ModelAdmin):
         (
             _("Authority clocks"),
             {"fields": ("authority_notified_at", "investigation_reported_at")},
+        ),
+        (
+            _("Notices to Roskomnadzor (152-FZ Art. 21 part 3.1)"),
+            {
+                "fields": (
+                    "information_system",
+                    "presumed_causes",
+                    "presumed_harm",
+                    "measures_taken",
+                    "rkn_contact",
+                    "rkn_incident_reference",
+                    "investigation_results",
+                    "responsible_persons",
+                )
+            },
         ),
         (
             _("Notice to the people affected"),

@@ -38,6 +38,23 @@ class Incident(models.Model):
     investigation_reported_at = models.DateTimeField(
         _("investigation results reported at"), null=True, blank=True
     )
+    # What the notices to Roskomnadzor say (152-FZ Art. 21 part 3.1; drafted by the register).
+    information_system = models.CharField(_("information system"), max_length=300, blank=True)
+    presumed_causes = models.TextField(_("presumed causes"), blank=True)
+    presumed_harm = models.TextField(_("presumed harm to people's rights"), blank=True)
+    measures_taken = models.TextField(_("measures taken"), blank=True)
+    rkn_contact = models.TextField(
+        _("contact for Roskomnadzor about it"),
+        blank=True,
+        help_text=_("Name, position, phone, e-mail; the responsible person when empty."),
+    )
+    rkn_incident_reference = models.CharField(
+        _("Roskomnadzor's reference"), max_length=100, blank=True
+    )
+    investigation_results = models.TextField(_("results of the investigation"), blank=True)
+    responsible_persons = models.TextField(
+        _("persons whose actions caused it"), blank=True, help_text=_("If any were found.")
+    )
     audience = models.CharField(
         _("people affected"), max_length=16, choices=Audience.choices, default=Audience.ALL
     )

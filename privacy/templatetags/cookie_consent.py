@@ -22,6 +22,8 @@ def cookie_banner(context: template.Context) -> SafeString:
         return mark_safe("")
     banner = banner_context(request)
     if not banner["cookie_offered"]:
+        if banner["cookie_scripts_held"]:  # staff still hear why a script is not there
+            return render_to_string("includes/cookie_staff_notice.html", banner, request=request)
         return mark_safe("")
     return render_to_string(
         "includes/cookie_banner.html",
