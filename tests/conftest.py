@@ -85,6 +85,16 @@ def fresh_cache():
 
 
 @pytest.fixture(autouse=True)
+def _register_guard_forgets():
+    """The register's guard caches what it read for a minute: each test starts afresh."""
+    from privacy.register.guard import guard_cache_clear
+
+    guard_cache_clear()
+    yield
+    guard_cache_clear()
+
+
+@pytest.fixture(autouse=True)
 def _default_language():
     """LocaleMiddleware leaves the request's language active in the thread: reset it."""
     from django.utils import translation

@@ -97,6 +97,8 @@ def register_changes_record(
         )
     from privacy.register.guard import guard_cache_clear
 
+    # Now for this process, and again once committed (a read in between may have cached).
+    guard_cache_clear()
     transaction.on_commit(guard_cache_clear)
     return revision
 

@@ -131,7 +131,7 @@ METHOD_CHOICES = [
 
 # 152-FZ Art. 15 part 1 and 38-FZ Art. 18 part 1: how direct marketing reaches a person.
 CHANNELS: dict[str, Term] = {
-    "email": Term("электронная почта", "e-mail", ("e-mail", "электронной почт"), ("email",)),
+    "email": Term("по электронной почте", "by e-mail", ("электронная почта",), ("by email",)),
     "sms": Term("SMS-сообщения", "SMS", ("sms",)),
     "phone": Term("телефонные звонки", "phone calls", ("телефонн",), ("phone call",)),
 }

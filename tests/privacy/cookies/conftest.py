@@ -6,8 +6,12 @@ from tests.support.cookies import GA_ID, METRICA_ID, ROISTAT_ID, VK_ID
 
 
 @pytest.fixture
-def all_scripts(settings):
-    """Every statistics and advertising script configured, as an operator would by env."""
+def all_scripts(settings, db):
+    """Every statistics and advertising script configured, as an operator would by env, with
+    Google Analytics (abroad) notified to Roskomnadzor long enough ago to be loaded."""
+    from tests.support.register import released
+
+    released("google_analytics")
     settings.YANDEX_METRICA_ID = METRICA_ID
     settings.GOOGLE_ANALYTICS_ID = GA_ID
     settings.ROISTAT_PROJECT_ID = ROISTAT_ID
