@@ -32,7 +32,9 @@ def filled_register(db):
         purpose.subject_categories_en = "people who sent a request through the form"
         purpose.legal_basis_ru = "согласие субъекта (п. 1 ч. 1 ст. 6)"
         purpose.consent_term_ru = "до достижения цели обработки, но не более 3 (трёх) лет"
-        purpose.consent_term_en = "until the purpose is achieved, but no longer than 3 (three) years"
+        purpose.consent_term_en = (
+            "until the purpose is achieved, but no longer than 3 (three) years"
+        )
         purpose.retention_ru = "не более 3 (трёх) лет с даты последней заявки"
         purpose.retention_en = "no longer than 3 (three) years from the last request"
         purpose.destruction_ru = "удаление записей из базы данных без возможности восстановления"

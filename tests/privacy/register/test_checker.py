@@ -45,7 +45,9 @@ WITHOUT = {
     "9.4.3": lambda text, lang: text.replace("7707083893", ""),
     "9.4.4": _drop(PURPOSE_SEEDS[0].title_ru, PURPOSE_SEEDS[0].title_en),
     "9.4.5": _drop("название аккаунта", "account name"),
-    "9.4.6": _drop("1 Market St, San Francisco, CA 94105, USA", "1 Market St, San Francisco, CA 94105, USA"),
+    "9.4.6": _drop(
+        "1 Market St, San Francisco, CA 94105, USA", "1 Market St, San Francisco, CA 94105, USA"
+    ),
     "9.4.7a": _drop("систематизация", "systematisation"),
     "9.4.7b": _drop(
         "смешанная обработка (с использованием средств автоматизации и без них)",
@@ -77,10 +79,12 @@ def test_a_text_lacking_one_item_has_exactly_that_gap(filled_register, code, lan
 @pytest.mark.parametrize("language", ["ru", "en"])
 def test_a_foreign_processor_must_be_named_as_a_cross_border_transfer(filled_register, language):
     purpose = ProcessingPurpose.objects.get(code="processing")
-    text = "\n".join(
-        line for line in _text(purpose, language).splitlines()
-        if not line.startswith("4. ")
-    ) + "\n4. Mail Sender Inc., 1 Market St, San Francisco, CA 94105, USA."
+    text = (
+        "\n".join(
+            line for line in _text(purpose, language).splitlines() if not line.startswith("4. ")
+        )
+        + "\n4. Mail Sender Inc., 1 Market St, San Francisco, CA 94105, USA."
+    )
 
     assert _gaps(text, purpose, language) == {"9.4.6"}
 
@@ -93,7 +97,9 @@ def test_a_foreign_processor_must_be_named_as_a_cross_border_transfer(filled_reg
         ("en", "I accept the terms of use."),
     ],
 )
-def test_a_consent_that_also_accepts_another_document_has_a_gap(filled_register, language, sentence):
+def test_a_consent_that_also_accepts_another_document_has_a_gap(
+    filled_register, language, sentence
+):
     purpose = ProcessingPurpose.objects.get(code="processing")
 
     assert _gaps(_text(purpose, language) + sentence, purpose, language) == {"9.1.sep"}
