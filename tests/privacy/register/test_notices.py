@@ -200,4 +200,3 @@ def test_an_unknown_notice_is_not_found(officer, client):
     assert client.get("/admin/privacy/operator/notices/changes-2026-13/").status_code == 404
     assert client.get("/admin/privacy/operator/notices/whatever/").status_code == 404
     assert client.get("/admin/privacy/operator/notices/incident/999/24h/").status_code == 404
-
