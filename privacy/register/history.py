@@ -61,6 +61,10 @@ ENTITY_NAMES = {
 }
 
 
+def field_label(model: type[models.Model], name: str) -> str:
+    return str(getattr(model._meta.get_field(name), "verbose_name", name))
+
+
 def _as_text(value: Any) -> str:
     if value is None:
         return ""

@@ -292,6 +292,7 @@ def integrations_sync() -> list[Processor]:
         known = {
             p.integration_key: p
             for p in Processor.objects.select_for_update().filter(integration_key__isnull=False)
+            if p.integration_key
         }
         for key, item in configured.items():
             if key in known:

@@ -26,7 +26,7 @@ from privacy.register.clocks import (
     cross_border_may_start,
     incident_due,
 )
-from privacy.register.history import NOTIFIABLE
+from privacy.register.history import NOTIFIABLE, field_label
 from privacy.register.models import CrossBorderNotice, Operator, RegisterChange
 from privacy.register.selectors import Register, change_months_pending, notice_facts
 from privacy.register.vocabulary import ACTIONS, DATA_ITEMS, METHODS, RU, country_term
@@ -143,7 +143,7 @@ def _document(b: _Builder, register: Register, **kwargs: str) -> NoticeDocument:
         missing=b.missing,
         revision=register.revision,
         generated_at=timezone.now(),
-        **kwargs,  # type: ignore[arg-type]
+        **kwargs,
     )
 
 
@@ -310,9 +310,7 @@ def changes_notice(register: Register, month: date) -> NoticeDocument:
     labels: dict[str, str] = {}
     for model, fields in NOTIFIABLE.items():
         for name in fields:
-            labels[f"{model._meta.model_name}.{name}"] = str(
-                model._meta.get_field(name).verbose_name
-            )
+            labels[f"{model._meta.model_name}.{name}"] = field_label(model, name)
     rows = [
         [
             "№",
@@ -329,14 +327,14 @@ def changes_notice(register: Register, month: date) -> NoticeDocument:
         "processor": "processor",
     }
     for n, change in enumerate(changes, 1):
-        field_label = labels.get(
+        what = labels.get(
             f"{entity_model.get(change.entity, change.entity)}.{change.field}", change.field
         )
         rows.append(
             [
                 str(n),
                 f"п. {change.item}",
-                f"{change.object_repr}: {field_label}",
+                f"{change.object_repr}: {what}",
                 change.old or "—",
                 change.new or "—",
                 _day(change.effective_on or change.changed_at.astimezone(MOSCOW).date()),
@@ -633,8 +631,8 @@ def notice_docx(document: NoticeDocument) -> bytes:
 
     doc = Document()
     style = doc.styles["Normal"]
-    style.font.name = "Times New Roman"  # type: ignore[attr-defined]
-    style.font.size = Pt(12)  # type: ignore[attr-defined]
+    style.font.name = "Times New Roman"
+    style.font.size = Pt(12)
     banner = doc.add_paragraph()
     run = banner.add_run(document.banner_ru)
     run.bold = True

@@ -25,6 +25,7 @@ from privacy.register.clocks import (
     transfer_state,
     working_days_between,
 )
+from privacy.register.history import field_label
 from privacy.register.models import (
     ChangeNotice,
     CrossBorderNotice,
@@ -174,11 +175,7 @@ def operator_missing_fields(operator: Operator) -> list[str]:
         "database_locations",
         "rkn_territorial_body",
     )
-    return [
-        str(Operator._meta.get_field(name).verbose_name)
-        for name in required
-        if not getattr(operator, name)
-    ]
+    return [field_label(Operator, name) for name in required if not getattr(operator, name)]
 
 
 def register_clocks(*, now: datetime | None = None) -> list[dict[str, Any]]:
