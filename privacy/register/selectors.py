@@ -134,14 +134,22 @@ class ChangeMonth:
 
 
 def change_months_pending(*, today: date | None = None) -> list[ChangeMonth]:
-    """Months with notifiable changes recorded after that month's last filed notice, oldest
-    first, each due by the 15th of the next month (152-FZ Art. 22 part 7)."""
+    """Months with notifiable changes made after the operator's Art. 22 notification and not
+    covered by that month's last filed notice, oldest first, each due by the 15th of the next
+    month (152-FZ Art. 22 part 7)."""
     today = today or moscow_date(timezone.now())
+    # Until the operator's own Art. 22 notification is filed, the register is what that
+    # notification will say: only what changes after it needs a notice of changes.
+    notified_on = Operator.load().rkn_notification_sent_on
+    if notified_on is None:
+        return []
     last_filed: dict[date, datetime] = {}
     for notice in ChangeNotice.objects.order_by("recorded_at"):
         last_filed[notice.month] = notice.recorded_at
     by_month: dict[date, list[RegisterChange]] = {}
     for change in RegisterChange.objects.exclude(item="").order_by("pk"):
+        if (change.effective_on or moscow_date(change.changed_at)) <= notified_on:
+            continue
         month = change_month(changed_at=change.changed_at, effective_on=change.effective_on)
         filed = last_filed.get(month)
         if filed is not None and change.changed_at <= filed:

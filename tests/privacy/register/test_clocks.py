@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from django.utils import timezone
 
 from privacy.register.clocks import (
     NoticeFacts,
@@ -18,6 +19,7 @@ from privacy.register.history import entry_snapshot
 from privacy.register.models import ProcessingPurpose, RegisterChange
 from privacy.register.selectors import change_months_pending, register_clocks
 from privacy.register.services import RegisterError, change_notice_record, register_changes_record
+from tests.support.register import operator_notified
 
 
 def _due(moment: datetime) -> date:
@@ -54,6 +56,7 @@ def test_the_day_a_change_happened_decides_its_month_when_the_officer_gives_it()
 
 @pytest.mark.django_db
 def test_changes_of_one_month_make_one_notice_and_filing_it_closes_them(officer):
+    operator_notified()
     purpose = ProcessingPurpose.objects.create(code="leads", title_ru="обработка заявок")
     for title in ("обработка заявок с сайта", "обработка заявок и звонков"):
         before = entry_snapshot(purpose)
@@ -78,6 +81,7 @@ def test_changes_of_one_month_make_one_notice_and_filing_it_closes_them(officer)
 
 @pytest.mark.django_db
 def test_a_change_that_is_not_an_art_22_item_starts_no_clock(officer):
+    operator_notified()
     purpose = ProcessingPurpose.objects.create(code="leads", title_ru="обработка заявок")
     change_notice_record(month=date.today(), sent_on=date.today(), reference="", staff=officer)
     before = entry_snapshot(purpose)
@@ -108,6 +112,7 @@ def test_a_notice_sent_in_the_future_is_refused_and_records_nothing(officer):
 
 @pytest.mark.django_db
 def test_the_officers_list_shows_the_monthly_notice_with_its_due_date(officer):
+    operator_notified()
     ProcessingPurpose.objects.create(code="leads", title_ru="обработка заявок")
     purpose = ProcessingPurpose.objects.get()
     register_changes_record(instance=purpose, before=None, staff=officer)
@@ -195,3 +200,13 @@ def test_the_guard_names_what_is_missing(notices, notified, code):
     )
 
     assert not state.allowed and state.code == code
+
+
+@pytest.mark.django_db
+def test_filling_the_register_before_the_art_22_notification_starts_no_change_clock(officer):
+    purpose = ProcessingPurpose.objects.create(code="leads", title_ru="обработка заявок")
+    register_changes_record(instance=purpose, before=None, staff=officer)
+
+    assert change_months_pending() == []  # it is what the notification itself will say
+    operator_notified(rkn_notification_sent_on=timezone.localdate())
+    assert change_months_pending() == []  # made by the day the notification was sent
