@@ -53,9 +53,7 @@ def cross_border_notice(
 def released(*keys: str) -> list[Processor]:
     """These integrations notified to Roskomnadzor long enough ago: they may receive data."""
     operator_notified()
-    processors = [
-        integration_processor({**SCRIPT_VENDORS, **{f"email:{k}": v for k, v in EMAIL_PROVIDERS.items()}}[key])
-        for key in keys
-    ]
+    catalogue = {**SCRIPT_VENDORS, **{f"email:{k}": v for k, v in EMAIL_PROVIDERS.items()}}
+    processors = [integration_processor(catalogue[key]) for key in keys]
     cross_border_notice(processors, received_on=timezone.localdate() - LONG_AGO)
     return processors

@@ -59,6 +59,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--material", action="store_true", help="Mark it a material change (re-consent)."
         )
+        parser.add_argument(
+            "--override-reason",
+            default="",
+            help="Publish although the checks find gaps (e.g. a consent text lacking an item of "
+            "152-FZ Art. 9 part 4), for this reason; it is kept in the audit trail.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         path: Path = options["file"]
@@ -93,7 +99,10 @@ class Command(BaseCommand):
                     material=options["material"],
                 )
                 version = document_publish(
-                    version=draft, effective_at=effective_at, channel="publish_policy"
+                    version=draft,
+                    effective_at=effective_at,
+                    channel="publish_policy",
+                    override_reason=options["override_reason"],
                 )
         except PublishError as exc:
             raise CommandError(str(exc)) from exc

@@ -222,3 +222,20 @@ def test_a_consent_text_the_register_does_not_describe_is_published_with_an_advi
     version = published_documents["consent_processing"]
 
     assert version.is_published  # load_demo publishes with no register: advice, no gap
+
+
+def test_a_pipeline_publishes_a_text_with_a_gap_only_with_a_reason(filled_register, tmp_path):
+    from django.core.management import CommandError, call_command
+
+    text = _text(ProcessingPurpose.objects.get(code="processing"), "ru").replace("7707083893", "")
+    path = tmp_path / "consent.md"
+    path.write_text(text, encoding="utf-8")
+    arguments = ["publish_policy", str(path), "--kind", "consent_processing", "--title", "Согласие"]
+
+    with pytest.raises(CommandError, match="lacks items the law requires"):
+        call_command(*arguments)
+    assert not DocumentVersion.objects.exists()
+
+    call_command(*arguments, "--override-reason", "Approved by the lawyer, ticket 42 of 1.12.")
+    entry = AuditEntry.objects.get(action=AuditAction.VERSION_PUBLISHED)
+    assert entry.detail["channel"] == "publish_policy" and entry.detail["gaps"]
