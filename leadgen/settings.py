@@ -377,7 +377,7 @@ RIGHTS_DUE_SOON_DAYS = env.int("RIGHTS_DUE_SOON_DAYS", default=3)
 RIGHTS_CONFIRM_LINK_HOURS = env.int("RIGHTS_CONFIRM_LINK_HOURS", default=24)
 RIGHTS_EXPORT_LINK_HOURS = env.int("RIGHTS_EXPORT_LINK_HOURS", default=72)
 RIGHTS_REQUEST_RATE_LIMIT = _rate("RIGHTS_REQUEST_RATE_LIMIT", default="5/h")
-# Breach clocks from detection: Russian law (152-FZ Art. 19(3.1)) 24 h to notify the
+# Breach clocks from detection: Russian law (152-FZ Art. 21 part 3.1) 24 h to notify the
 # authority, 72 h for the investigation's results; GDPR Art. 33: 72 h to notify.
 INCIDENT_AUTHORITY_HOURS = env.int(
     "INCIDENT_AUTHORITY_HOURS", default=72 if RIGHTS_CLOCK_MODE == "gdpr" else 24
