@@ -76,14 +76,17 @@ class CampaignAdmin(admin.ModelAdmin):
             else:
                 self.message_user(request, f"{campaign}: {done}", messages.SUCCESS)
 
-    @admin.action(description=_("Start sending the selected campaigns"))
+    def has_send_permission(self, request) -> bool:
+        return request.user.has_perm("leads.send_campaign")
+
+    @admin.action(description=_("Start sending the selected campaigns"), permissions=["send"])
     def start(self, request, queryset):
         self._run(request, queryset, campaign_start, _("sending started"))
 
-    @admin.action(description=_("Pause the selected campaigns"))
+    @admin.action(description=_("Pause the selected campaigns"), permissions=["send"])
     def pause(self, request, queryset):
         self._run(request, queryset, campaign_pause, _("paused"))
 
-    @admin.action(description=_("Resume the selected campaigns"))
+    @admin.action(description=_("Resume the selected campaigns"), permissions=["send"])
     def resume(self, request, queryset):
         self._run(request, queryset, campaign_resume, _("resumed"))

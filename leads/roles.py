@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from accounts.roles import Grant, Role
 
-# Campaigns show an audience count and progress, never who is in them: officers run consent-
-# based mailings, publishers the re-consent mailing after a material policy change.
+# Campaigns show an audience count and progress, never who is in them. The campaign manager
+# runs every kind (re-consent too); officers see what was mailed, since they answer the
+# complaints about it; publishers keep to the legal texts.
 _CAMPAIGNS = (
     "view_campaign",
     "add_campaign",
@@ -16,6 +17,6 @@ _CAMPAIGNS = (
 
 ROLE_GRANTS = {
     Role.LEAD_REVIEWER: Grant(permissions=("view_lead", "change_lead")),
-    Role.PRIVACY_OFFICER: Grant(permissions=("view_lead", "change_lead", *_CAMPAIGNS)),
-    Role.POLICY_PUBLISHER: Grant(permissions=_CAMPAIGNS),
+    Role.PRIVACY_OFFICER: Grant(permissions=("view_lead", "change_lead", "view_campaign")),
+    Role.CAMPAIGN_MANAGER: Grant(permissions=_CAMPAIGNS),
 }

@@ -21,12 +21,23 @@ ROLE_GRANTS = {
             "view_consentreceipt",
             "view_suppression",
             "retry_message",
+            # Rights requests come from people: officers take, assign, answer and erase, but
+            # never add or delete one.
+            "view_rightsrequest",
+            "change_rightsrequest",
+            "answer_rightsrequest",
+            "erase_person",
+            # The registers of incidents and disclosures: written, corrected by new entries,
+            # never deleted (the database refuses it too).
+            "view_incident",
+            "add_incident",
+            "change_incident",
+            "notify_incident",
+            "view_disclosure",
+            "add_disclosure",
         ),
-        # The officers' own registers: every permission on them.
+        # The processing register (and its notices) is the officers' own: every permission.
         models=(
-            "rightsrequest",
-            "incident",
-            "disclosure",
             "operator",
             "processingpurpose",
             "processor",

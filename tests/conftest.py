@@ -129,6 +129,11 @@ def publisher(django_user_model):
 
 
 @pytest.fixture
+def campaign_manager(django_user_model):
+    return _member(django_user_model, "campaigns@example.com", Role.CAMPAIGN_MANAGER)
+
+
+@pytest.fixture
 def superuser(django_user_model):
     return django_user_model.objects.create_superuser("root@example.com", PASSWORD)
 

@@ -44,24 +44,60 @@ def test_every_granted_permission_exists():
                 ).exists(), f"{role}: {app_label}.{model}"
 
 
-def test_officers_hold_every_permission_on_their_registers():
+def test_officers_work_their_registers_but_delete_nothing_from_them():
+    officer = held(Role.PRIVACY_OFFICER)
     assert {
-        "privacy.add_rightsrequest",
+        "privacy.answer_rightsrequest",
         "privacy.erase_person",
+        "privacy.add_incident",
         "privacy.notify_incident",
+        "privacy.add_disclosure",
+    } <= officer
+    assert not {
+        "privacy.add_rightsrequest",
+        "privacy.delete_rightsrequest",
+        "privacy.delete_incident",
+        "privacy.change_disclosure",
         "privacy.delete_disclosure",
-    } <= held(Role.PRIVACY_OFFICER)
+    } & officer
 
 
 def test_no_role_but_the_officers_may_export_block_or_read_the_audit_trail():
     sensitive = {"privacy.export_person", "privacy.block_person", "privacy.view_auditentry"}
-    for role in (Role.LEAD_REVIEWER, Role.POLICY_PUBLISHER):
+    for role in (Role.LEAD_REVIEWER, Role.POLICY_PUBLISHER, Role.CAMPAIGN_MANAGER):
         assert not sensitive & held(role)
 
 
-def test_the_publisher_holds_no_permission_on_personal_data():
-    personal = ("person", "lead", "consentrecord", "message", "block", "auditentry")
-    assert not [p for p in held(Role.POLICY_PUBLISHER) if p.endswith(personal)]
+# Every model whose rows hold or name a person's data.
+PERSONAL = (
+    "person",
+    "lead",
+    "consentrecord",
+    "consentreceipt",
+    "message",
+    "suppression",
+    "block",
+    "auditentry",
+    "dataexport",
+    "rightsrequest",
+    "datacorrection",
+    "destruction",
+    "disclosure",
+    "incident",
+    "visitorlink",
+)
+
+
+@pytest.mark.parametrize("role", [Role.POLICY_PUBLISHER, Role.CAMPAIGN_MANAGER])
+def test_publishers_and_campaign_managers_hold_no_permission_on_personal_data(role):
+    assert not [p for p in held(role) if p.endswith(PERSONAL)]
+
+
+def test_only_the_campaign_manager_composes_and_starts_campaigns():
+    runs = {"leads.add_campaign", "leads.change_campaign", "leads.send_campaign"}
+    assert runs <= held(Role.CAMPAIGN_MANAGER)
+    for role in (Role.LEAD_REVIEWER, Role.PRIVACY_OFFICER, Role.POLICY_PUBLISHER):
+        assert not runs & held(role), role
 
 
 def test_create_staff_makes_a_staff_user_with_one_role(monkeypatch):

@@ -123,9 +123,10 @@ def test_a_policy_publisher_drafts_and_publishes_but_sees_no_personal_data(clien
     ):
         assert status_of(client, publisher, address) == 403, address
     index = client.get(url("index")).content.decode()
-    # Campaigns (for re-consent) are the only entry of the leads app a publisher sees.
-    assert "/admin/leads/campaign/" in index
-    assert "/admin/leads/lead/" not in index and "People" not in index
+    # Legal texts only: campaigns, re-consent included, are the campaign manager's.
+    assert "/admin/privacy/documentversion/" in index
+    assert "/admin/leads/" not in index and "People" not in index
+    assert status_of(client, publisher, url("leads_campaign_add")) == 403
     with pytest.raises(ReviewError, match=NOT_ALLOWED_TO_REVIEW):
         lead_review(lead=lead, status=Lead.Status.REJECTED, notes="", staff=publisher)
     lead.refresh_from_db()
