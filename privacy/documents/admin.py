@@ -78,6 +78,10 @@ class DocumentVersionAdmin(admin.ModelAdmin):
         "body",
     )
 
+    def view_on_site(self, obj: DocumentVersion) -> str | None:  # type: ignore[override]
+        # A draft has no public page yet: "Preview as the public sees it" shows it instead.
+        return obj.get_absolute_url() if obj.is_published else None
+
     @admin.display(description=_("in force"), boolean=True)
     def in_force(self, obj: DocumentVersion) -> bool:
         return obj.is_published and obj.is_in_force()

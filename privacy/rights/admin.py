@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from django.conf import settings
 from django.contrib import admin, messages
-from django.db.models import QuerySet
+from django.db.models import ForeignKey, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils import timezone
 from django.utils.html import format_html
@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
 from accounts.models import staff_of
+from accounts.selectors import staff_with_permission
 from privacy.blocks.models import DEFAULT_VERIFICATION_DAYS
 from privacy.people.visits import client_ip
 from privacy.rights.erasure import ERASE_PERMISSION
@@ -141,6 +142,14 @@ class RightsRequestAdmin(admin.ModelAdmin):
         if obj is not None and obj.is_open:
             return [f for f in self.fields if f not in self.editable]
         return list(self.fields)
+
+    def formfield_for_foreignkey(
+        self, db_field: ForeignKey, request: HttpRequest, **kwargs: Any
+    ) -> Any:
+        if db_field.name == "assignee":
+            # Only people who can act on the request: others would meet a 403 on it.
+            kwargs["queryset"] = staff_with_permission(ANSWER_PERMISSION).order_by("email")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[RightsRequest]:
         # Requests never confirmed are not requests yet: an address nobody proved.

@@ -53,13 +53,16 @@ def test_officers_work_their_registers_but_delete_nothing_from_them():
         "privacy.notify_incident",
         "privacy.add_disclosure",
     } <= officer
-    assert not {
-        "privacy.add_rightsrequest",
-        "privacy.delete_rightsrequest",
-        "privacy.delete_incident",
-        "privacy.change_disclosure",
-        "privacy.delete_disclosure",
-    } & officer
+    assert (
+        not {
+            "privacy.add_rightsrequest",
+            "privacy.delete_rightsrequest",
+            "privacy.delete_incident",
+            "privacy.change_disclosure",
+            "privacy.delete_disclosure",
+        }
+        & officer
+    )
 
 
 def test_no_role_but_the_officers_may_export_block_or_read_the_audit_trail():
