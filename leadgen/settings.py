@@ -95,7 +95,6 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "leadgen.middleware.RequestBodyLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -110,11 +109,17 @@ MIDDLEWARE = [
     # After the CSP middleware, so its response hook runs first: it widens the policy for the
     # statistics scripts a response renders under consent, and keeps caches consent-aware.
     "privacy.cookies.middleware.CookieConsentMiddleware",
+    # Refusals before any view reads the body, after the security headers' middlewares so
+    # their pages carry CSP and X-Frame-Options too (an early answer skips those listed later).
+    "leadgen.middleware.RequestBodyLimitMiddleware",
+    "leadgen.middleware.FormEncodingMiddleware",
     # Last, as django-axes requires: turns a locked-out login into its lockout response.
     "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "leadgen.urls"
+# A form posted without a valid CSRF token gets the site's own 403 page, saying what to do.
+CSRF_FAILURE_VIEW = "leadgen.views.csrf_failure"
 WSGI_APPLICATION = "leadgen.wsgi.application"
 ASGI_APPLICATION = "leadgen.asgi.application"
 

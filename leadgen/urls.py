@@ -19,3 +19,9 @@ urlpatterns = [
 ]
 
 admin.site.site_header = admin.site.site_title = f"{settings.SITE_NAME} administration"
+
+# The site's own pages for errors, in the visitor's language, with the usual headers.
+handler400 = "leadgen.views.bad_request"
+handler403 = "leadgen.views.permission_denied"
+handler404 = "leadgen.views.page_not_found"
+handler500 = "leadgen.views.server_error"

@@ -96,7 +96,7 @@ def _lead_visit(request: HttpRequest, shown: ShownForm) -> LeadVisit:
 
 
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def home(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return _form_page(request)
