@@ -13,8 +13,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path(settings.ADMIN_URL, admin.site.urls),
     path("privacy/", include("privacy.urls")),
-    # Provider webhooks (bounces, complaints), authenticated by ANYMAIL_WEBHOOK_SECRET.
-    path("anymail/", include("anymail.urls")),
+    # The sending provider's webhook (bounces, complaints): signed events only, else refused.
+    path("anymail/", include("privacy.outbox.urls")),
     path("", include("leads.urls")),
 ]
 

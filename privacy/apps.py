@@ -8,10 +8,12 @@ class PrivacyConfig(AppConfig):
 
     def ready(self) -> None:
         from anymail.signals import tracking
+        from django.core import checks
 
-        from .outbox.webhooks import on_tracking_event
+        from .outbox.webhooks import on_tracking_event, webhook_deploy_check
 
         tracking.connect(on_tracking_event, dispatch_uid="privacy.suppress-on-provider-event")
+        checks.register(webhook_deploy_check, checks.Tags.security, deploy=True)
 
         from django.contrib.auth.signals import user_logged_in, user_login_failed
 

@@ -23,6 +23,7 @@ PRODUCTION_ENV = {
     "TRUSTED_PROXY_COUNT": "1",
     "MAIL_BACKEND": "anymail.backends.postmark.EmailBackend",
     "ANYMAIL_POSTMARK_SERVER_TOKEN": "server-token",
+    "ANYMAIL_WEBHOOK_SECRET": "postmark:9c1d6f0e8b7a4c3d2e1f0a9b8c7d6e5f",
 }
 
 
@@ -54,6 +55,24 @@ def test_check_deploy_is_clean_under_production_settings():
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("extra", "missing"),
+    [
+        ({"ANYMAIL_WEBHOOK_SECRET": ""}, "ANYMAIL_WEBHOOK_SECRET is not set"),
+        (
+            {"MAIL_BACKEND": "anymail.backends.mailgun.EmailBackend"},
+            "MAILGUN_WEBHOOK_SIGNING_KEY",
+        ),
+    ],
+)
+def test_check_deploy_fails_for_a_provider_whose_webhook_cannot_check_signatures(extra, missing):
+    result = manage("check", "--deploy", env={**PRODUCTION_ENV, **extra})
+
+    assert result.returncode != 0
+    assert "privacy.E001" in result.stderr + result.stdout
+    assert missing in result.stderr + result.stdout
 
 
 def test_production_refuses_to_start_without_a_secret_key():

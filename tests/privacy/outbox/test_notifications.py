@@ -335,6 +335,7 @@ POSTMARK_BOUNCE = {
 
 def test_a_bounce_webhook_suppresses_the_address(published_documents, client, settings):
     settings.ANYMAIL = {**settings.ANYMAIL, "WEBHOOK_SECRET": "hook:s3cret"}
+    settings.MAILERS = {"default": {"BACKEND": "anymail.backends.postmark.EmailBackend"}}
     person = confirmed_person()
 
     refused = client.post(
