@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
@@ -23,6 +24,12 @@ NOT_ALLOWED_TO_EXPORT = "You do not have the permission to export personal data.
 EXPORT_CHUNK = 2000
 # A spreadsheet runs a cell starting with these as a formula (CSV injection, OWASP).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# Spreadsheets skip spaces before a formula and read the full-width and small forms of these
+# signs (U+FF1D, U+FE66, U+FF0B...) and the minus sign U+2212 as the ASCII ones; so a cell is
+# judged by its first character that is neither space nor invisible, compared after NFKC,
+# dashes counting as "-".
+FORMULA_STARTS = frozenset("=+-@")
+MINUS_SIGN = "\u2212"
 
 
 class ExportError(Exception):
@@ -36,10 +43,26 @@ class _Echo:
         return value
 
 
+def _invisible(ch: str) -> bool:
+    return ch.isspace() or unicodedata.category(ch) in ("Cc", "Cf", "Zs", "Zl", "Zp")
+
+
+def starts_a_formula(text: str) -> bool:
+    """Whether a spreadsheet could read the cell as a formula (or a DDE command)."""
+    if text.startswith(FORMULA_PREFIXES):
+        return True
+    first = next((ch for ch in text if not _invisible(ch)), "")
+    if not first:
+        return False
+    if first == MINUS_SIGN or unicodedata.category(first) == "Pd":
+        return True
+    return unicodedata.normalize("NFKC", first)[:1] in FORMULA_STARTS
+
+
 def csv_safe(value: Any) -> str:
     """The cell as text, quoted with a leading apostrophe when a spreadsheet would run it."""
     text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+    return "'" + text if starts_a_formula(text) else text
 
 
 def data_export_start(
