@@ -33,6 +33,10 @@ BAD_INPUTS = [
     ("email", "a" * 65 + "@example.com", "Enter a valid e-mail address"),  # local part > 64
     ("email", "ivan@-example.com", "Enter a valid e-mail address"),
     ("email", "<script>@example.com", "Enter a valid e-mail address"),
+    # RFC 5322 lets a quoted local part hold control characters; no person's address does.
+    ("email", '"a\x01b"@example.org', "Enter a valid e-mail address"),
+    ("email", '"a\x7fb"@example.org', "Enter a valid e-mail address"),
+    ("email", "ivan\u200b@example.org", "Enter a valid e-mail address"),
     ("phone", "", "This field is required."),
     ("phone", "12", "Enter a valid phone number"),
     ("phone", "abc", "Enter a valid phone number"),
@@ -42,6 +46,11 @@ BAD_INPUTS = [
     ("phone", "8 912 345 67 89 12 34", "Enter a valid phone number"),
     ("phone", "+1 (555) 0100", "Enter a valid phone number"),
     ("phone", "9" * 41, "Ensure this value has at most 40 characters"),
+    # libphonenumber drops what follows the digits; we refuse rather than trim.
+    ("phone", "+7 912 345-67-89 abc", "Enter a valid phone number"),
+    ("phone", "+7 912 345-67-89\U0001f600", "Enter a valid phone number"),
+    ("phone", "+7 912 345-67-89 ext. 5", "Enter a valid phone number"),
+    ("phone", "+7 912 \u0417\u04275-67-89", "Enter a valid phone number"),  # Cyrillic letters
     ("consent_processing", None, "Please agree to the processing of your personal data"),
 ]
 

@@ -140,16 +140,25 @@ def test_a_person_corrects_name_and_phone_recorded_with_before_and_after(client,
     assert RightsRequest.objects.get().status == Status.ANSWERED
 
 
-def test_an_impossible_phone_is_refused_and_changes_nothing(client, confirmed, zoe):
+@pytest.mark.parametrize(
+    ("field", "value", "error"),
+    [
+        ("phone", "12", "valid phone number"),
+        ("phone", "+7 916 999-88-77 abc", "valid phone number"),
+        ("phone", "+7 916 999-88-77\U0001f600", "valid phone number"),
+        ("email", '"zoe\x01"@example.com', "valid e-mail"),
+    ],
+)
+def test_an_impossible_phone_or_address_is_refused_and_changes_nothing(
+    client, confirmed, zoe, field, value, error
+):
     rights_request = confirmed("correction", EMAIL)
+    data = {"account_name": "New name", "phone": PHONE, "email": EMAIL, field: value}
 
-    response = client.post(
-        f"/privacy/requests/{rights_request.public_id}/",
-        {"account_name": "New name", "phone": "12", "email": EMAIL},
-    )
+    response = client.post(f"/privacy/requests/{rights_request.public_id}/", data)
 
     assert response.status_code == 400
-    assert "valid phone number" in response.text
+    assert error in response.text
     zoe.refresh_from_db()
     assert (zoe.account_name, zoe.phone) == (NAME, PHONE)
     assert not DataCorrection.objects.exists()

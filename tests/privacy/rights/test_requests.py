@@ -143,6 +143,7 @@ def test_a_damaged_link_is_refused(client, published_documents):
     ("data", "field_error"),
     [
         ({"kind": "access", "email": "not-an-address"}, "valid e-mail"),
+        ({"kind": "access", "email": '"a\x01b"@example.org'}, "valid e-mail"),
         ({"kind": "withdrawal", "email": "anna@example.com"}, "consent to withdraw"),
         ({"kind": "claim", "email": "anna@example.com"}, "Write your claim"),
         ({"kind": "nonsense", "email": "anna@example.com"}, "Select a valid choice"),
