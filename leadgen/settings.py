@@ -390,6 +390,15 @@ INCIDENT_AUTHORITY_HOURS = env.int(
     "INCIDENT_AUTHORITY_HOURS", default=72 if RIGHTS_CLOCK_MODE == "gdpr" else 24
 )
 INCIDENT_INVESTIGATION_HOURS = env.int("INCIDENT_INVESTIGATION_HOURS", default=72)
+# Irreversible acts that need a second staff member's approval: "erasure" (a person's data)
+# and "material_change" (publishing a material change of a legal document). Off by default.
+SECOND_APPROVAL_ACTS = ("erasure", "material_change")
+SECOND_APPROVAL_FOR = env.list("SECOND_APPROVAL_FOR", default=[])
+if set(SECOND_APPROVAL_FOR) - set(SECOND_APPROVAL_ACTS):
+    raise ImproperlyConfigured(
+        f"SECOND_APPROVAL_FOR may name {', '.join(SECOND_APPROVAL_ACTS)}, "
+        f"not {SECOND_APPROVAL_FOR!r}."
+    )
 # --- end of rights requests ---------------------------------------------------------------
 
 # Lead form abuse limits.

@@ -69,6 +69,11 @@ def leads_export(person: Person) -> dict[str, Any]:
     }
 
 
+def leads_count(person: Person) -> dict[str, int]:
+    """How many leads erasure would anonymise (the rows stay, without data)."""
+    return {"leads": Lead.objects.filter(person=person).count()}
+
+
 def leads_erase(person: Person) -> dict[str, int]:
     """Anonymise the person's leads: the rows stay (counts, statuses), their data go."""
     return {"leads": Lead.objects.filter(person=person).update(**PERSONAL_FIELDS)}
@@ -114,6 +119,7 @@ def register() -> None:
             erase=leads_erase,
             correction_initial=leads_correction_initial,
             correct=leads_correct,
+            count=leads_count,
         )
     )
     correction_form_register(CorrectionForm)

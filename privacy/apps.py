@@ -32,7 +32,7 @@ class PrivacyConfig(AppConfig):
 
         from .cookies.banner import script_hold_register
         from .documents.services import publish_check_register
-        from .register import checks  # noqa: F401 (registers the deploy check)
+        from .register import checks
         from .register.guard import scripts_held
         from .register.publishing import consent_publish_check
 

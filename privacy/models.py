@@ -4,7 +4,7 @@ Each model lives in its domain package (people, documents, consent, ...); import
 there. This module only gathers them under the one app label, `privacy`.
 """
 
-from privacy.audit.models import AuditEntry
+from privacy.audit.models import Approval, AuditEntry
 from privacy.blocks.models import Block
 from privacy.consent.models import (
     ConsentLogHead,
@@ -31,6 +31,7 @@ from privacy.register.models import (
 from privacy.rights.models import DataCorrection, Destruction, RightsRequest
 
 __all__ = [
+    "Approval",
     "AuditEntry",
     "Block",
     "ChangeNotice",

@@ -33,6 +33,10 @@ class AuditAction(models.TextChoices):
     REGISTER_CHANGED = "register_changed", _("Changed the processing register")
     CONSENT_DRAFTED = "consent_drafted", _("Drafted a consent text from the register")
     NOTICE_DRAFTED = "notice_drafted", _("Drafted a notice to the regulator")
+    INCIDENT_RECORDED = "incident_recorded", _("Recorded an incident")
+    APPROVAL_REQUESTED = "approval_requested", _("Asked a second person's approval")
+    APPROVAL_GIVEN = "approval_given", _("Approved another's irreversible act")
+    APPROVAL_WITHDRAWN = "approval_withdrawn", _("Withdrew a request for approval")
 
 
 class AuditEntryQuerySet(models.QuerySet["AuditEntry"]):
@@ -96,3 +100,62 @@ class AuditEntry(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise ImmutableRecordError(AUDIT_TRAIL_IS_APPEND_ONLY)
+
+
+class Approval(models.Model):
+    """A second person's approval of an irreversible act: asked by one, given by another.
+
+    Required only for the acts named in SECOND_APPROVAL_FOR; each step is on the audit trail.
+    """
+
+    class Act(models.TextChoices):
+        ERASURE = "erasure", _("Erasure of a person's data")
+        MATERIAL_CHANGE = "material_change", _("Publication of a material change")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for a second person")
+        APPROVED = "approved", _("Approved and carried out")
+        SUPERSEDED = "superseded", _("Superseded: what was asked for changed")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    act = models.CharField(_("act"), max_length=16, choices=Act.choices)
+    # The object the act is on, like an audit entry's; the digest pins down what exactly was
+    # asked for (a draft's text, a request and its person), so an approval covers nothing else.
+    object_type = models.CharField(_("object type"), max_length=64)
+    object_id = models.CharField(_("object id"), max_length=64)
+    digest = models.CharField(max_length=64)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.PENDING
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("asked by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    requested_at = models.DateTimeField(_("asked at"), default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("approval")
+        verbose_name_plural = _("approvals")
+        ordering = ["-requested_at"]
+        constraints = [
+            # One open request per act and object: two officers cannot each wait on the other.
+            models.UniqueConstraint(
+                fields=["act", "object_type", "object_id"],
+                condition=models.Q(status="pending"),
+                name="approval_one_pending_per_object",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_act_display()} {self.object_type}:{self.object_id} ({self.status})"

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from django.utils.html import format_html_join
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 if TYPE_CHECKING:
@@ -129,14 +129,26 @@ def consent_filter(prefix: str) -> type[admin.SimpleListFilter]:
             purpose, _sep, state = (self.value() or "").partition(":")
             if purpose not in Purpose.values or state not in ("granted", "denied", "none"):
                 return queryset
-            decision = "" if state == "none" else state
-            return queryset.filter(**{f"{prefix}consent_{purpose}": decision})
+            if state != "none":
+                return queryset.filter(**{f"{prefix}consent_{purpose}": state})
+            # An erased person's columns are blank too, but they decided nothing: their consent
+            # is simply not in effect, and they are not "never decided".
+            return queryset.filter(
+                **{f"{prefix}consent_{purpose}": "", f"{prefix}erased_at__isnull": True}
+            )
 
     return ConsentFilter
 
 
 def consent_summary(person: Person) -> str:
-    """One cell: a mark per purpose, the full state in the tooltip."""
+    """One cell: a mark per purpose, the full state in the tooltip; "erased" for an erased
+    person, whose consent is no longer in effect (the log keeps the proof it was given)."""
+    if person.erased_at is not None:
+        return format_html(
+            '<span class="consent-erased" title="{}">{}</span>',
+            _("Data erased: no consent in effect"),
+            _("erased"),
+        )
     return format_html_join(
         " ",
         '<span title="{}: {}">{}&nbsp;{}</span>',

@@ -318,6 +318,13 @@ class PurposeState:
     granted: bool
     confirmed: bool
     withdrawn_by_link: bool
+    # The person's data were erased: no consent is in effect, whatever the log proves was given.
+    erased: bool = False
+
+
+ERASED = PurposeState(
+    decided=False, granted=False, confirmed=False, withdrawn_by_link=False, erased=True
+)
 
 
 def purpose_state(*, person: Person, purpose: str) -> PurposeState:
@@ -325,8 +332,10 @@ def purpose_state(*, person: Person, purpose: str) -> PurposeState:
 
     Confirmed means a double opt-in click (granted, by e-mail link) since the last withdrawal:
     ticking the box again later keeps a confirmation; a withdrawal needs a new one. One query,
-    newest first, read until the last withdrawal.
+    newest first, read until the last withdrawal. Nothing is in effect for an erased person.
     """
+    if person.erased_at is not None:
+        return ERASED
     records = (
         ConsentRecord.objects.filter(person=person, purpose=purpose)
         .deciding()

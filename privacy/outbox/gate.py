@@ -38,6 +38,8 @@ def deny(reason: str) -> GateDecision:
 
 
 def is_suppressed(message: Message) -> bool:
+    if not message.to_email:  # a sealed address: the annotation could not see it
+        return Suppression.objects.filter(email=message.recipient().lower()).exists()
     annotated = getattr(message, "address_suppressed", None)
     if annotated is not None:
         return annotated
@@ -70,7 +72,7 @@ def message_gate(message: Message) -> GateDecision:
     if message.kind == MessageKind.STAFF_ALERT:
         return ALLOW  # to staff, about the lead, with a link rather than personal data
     # Rights request links and answers: the person asked (maybe not yet known as one).
-    if message.kind == MessageKind.RIGHTS and message.to_email:
+    if message.kind == MessageKind.RIGHTS and message.recipient():
         return deny(SkipReason.SUPPRESSED) if is_suppressed(message) else ALLOW
     person = message.person
     if person is None or not message.to_email:

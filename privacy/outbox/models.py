@@ -7,6 +7,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from privacy.people.models import Person
+from privacy.people.sealing import unseal
+
+# The context key of an address sealed for one send (an erased person's answer): the row
+# keeps no readable address; the worker unseals it to send, then the key is dropped.
+SEALED_TO = "sealed_to"
 
 
 class Suppression(models.Model):
@@ -116,3 +121,10 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} to {self.to_email} ({self.status})"
+
+    def recipient(self) -> str:
+        """The address to send to: the row's own, or the one sealed for this send."""
+        if self.to_email:
+            return self.to_email
+        sealed = self.context.get(SEALED_TO) if isinstance(self.context, dict) else None
+        return unseal(sealed) if isinstance(sealed, str) else ""

@@ -48,7 +48,7 @@ def message_render(message: Message) -> AnymailMessage:
         subject = render_to_string(f"{base}_subject.txt", context).strip().replace("\n", " ")
         text = render_to_string(f"{base}.txt", context)
         html = render_to_string(f"{base}.html", context)
-    email = AnymailMessage(subject=subject, body=text, to=[message.to_email], headers=headers)
+    email = AnymailMessage(subject=subject, body=text, to=[message.recipient()], headers=headers)
     email.attach_alternative(html, "text/html")
     # Lets provider events and support staff find the row; also our idempotency key.
     email.metadata = {"message_id": str(message.pk), "kind": message.kind}

@@ -20,7 +20,7 @@ from accounts.models import User
 from privacy.audit.models import AuditAction
 from privacy.audit.services import audit_record
 from privacy.outbox.gate import message_for_sending, message_gate
-from privacy.outbox.models import Message
+from privacy.outbox.models import SEALED_TO, Message
 from privacy.outbox.rendering import message_render
 from privacy.people.models import Person
 
@@ -192,6 +192,9 @@ def message_send(*, message_id: int) -> str:
 
 
 def _finish(message: Message, status: str, **fields) -> None:
+    if SEALED_TO in message.context and status != Message.Status.FAILED:
+        # Sent or skipped: a sealed address is never needed again (a failure may be retried).
+        fields["context"] = {k: v for k, v in message.context.items() if k != SEALED_TO}
     Message.objects.filter(pk=message.pk, status=Message.Status.SENDING).update(
         status=status, finished_at=timezone.now(), **fields
     )

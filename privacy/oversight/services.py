@@ -114,16 +114,20 @@ def _lines(
     )
 
 
+def _exports_naming(person: Person) -> QuerySet[DataExport]:
+    if not person.email:
+        return DataExport.objects.none()
+    return DataExport.objects.filter(filters__icontains=person.email)
+
+
 def data_exports_forget(person: Person) -> dict[str, int]:
     """Forget an erased person's address in the filters of staff exports that searched for it."""
-    if not person.email:
-        return {}
-    forgotten = DataExport.objects.filter(filters__icontains=person.email).update(
-        filters={"erased": True}
-    )
-    return {"staff_export_filters": forgotten}
+    return {"staff_export_filters": _exports_naming(person).update(filters={"erased": True})}
 
 
 STAFF_EXPORTS = PersonalDataHolder(
-    name="staff_exports", export=lambda person: {}, erase=data_exports_forget
+    name="staff_exports",
+    export=lambda person: {},
+    erase=data_exports_forget,
+    count=lambda person: {"staff_export_filters": _exports_naming(person).count()},
 )

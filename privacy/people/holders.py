@@ -26,6 +26,8 @@ class PersonalDataHolder:
     # cleaned values, returning [(field, before, after)] for what actually changed.
     correction_initial: Callable[[Person], dict[str, str]] | None = None
     correct: Callable[[Person, dict[str, str]], list[tuple[str, str, str]]] | None = None
+    # What erase would touch, with the same keys and counts, for the officer's confirmation.
+    count: Callable[[Person], dict[str, int]] | None = None
 
 
 _holders: dict[str, PersonalDataHolder] = {}

@@ -10,12 +10,12 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
 from accounts.models import User
+from privacy.audit.approvals import Act, ApprovalPending, approval_gate
 from privacy.audit.models import AuditAction
 from privacy.audit.services import audit_record
 from privacy.blocks.models import BlockRequester
@@ -23,7 +23,7 @@ from privacy.blocks.services import BlockError, person_block, person_is_blocked
 from privacy.consent.models import ConsentMethod
 from privacy.consent.services import consent_withdraw
 from privacy.outbox.alerts import officers_alert_daily
-from privacy.outbox.models import Message, MessageKind
+from privacy.outbox.models import SEALED_TO, Message, MessageKind
 from privacy.outbox.services import message_queue
 from privacy.people.holders import correction_form_class, holders
 from privacy.people.identity import email_digest, email_normalise
@@ -35,9 +35,16 @@ from privacy.people.links import (
     LinkKind,
 )
 from privacy.people.models import Person, Purpose
+from privacy.people.sealing import seal
 from privacy.people.visits import Visit
 from privacy.rights.deadlines import can_extend, due_date, extended_due_date
-from privacy.rights.erasure import ErasureError, person_erase
+from privacy.rights.erasure import (
+    ERASE_PERMISSION,
+    NOT_ALLOWED_TO_ERASE,
+    ErasureError,
+    person_erase,
+    person_erase_check,
+)
 from privacy.rights.models import OPEN_STATUSES, DataCorrection, Destruction, RightsRequest
 
 Kind = RightsRequest.Kind
@@ -97,11 +104,19 @@ def _read(token: str, kind: LinkKind) -> dict[str, Any]:
         raise RightsError(LINK_INVALID) from exc
 
 
-def _notify(request: RightsRequest, event: str, to_email: str = "", **context: Any) -> None:
-    """Queue an e-mail about a request to the person (person=None: not tied to a record)."""
+def _notify(
+    request: RightsRequest, event: str, to_email: str = "", sealed_to: str = "", **context: Any
+) -> None:
+    """Queue an e-mail about a request to the person (person=None: not tied to a record).
+
+    `sealed_to`: an address the row must not show (an erased person's): sealed for the
+    worker, dropped once the message is sent.
+    """
+    if sealed_to:
+        context[SEALED_TO] = seal(sealed_to)
     message_queue(
         kind=MessageKind.RIGHTS,
-        to_email=to_email or request.email,
+        to_email="" if sealed_to else to_email or request.email,
         language=request.language,
         context={
             "event": event,
@@ -245,9 +260,7 @@ def _answer(
     **context: Any,
 ) -> RightsRequest:
     with transaction.atomic():
-        done = RightsRequest.objects.filter(
-            pk=request.pk, status__in=OPEN_STATUSES
-        ).update(
+        done = RightsRequest.objects.filter(pk=request.pk, status__in=OPEN_STATUSES).update(
             status=status,
             answer=answer,
             rejection_reason=rejection_reason,
@@ -340,7 +353,9 @@ def request_for_export(token: str) -> RightsRequest:
     return request
 
 
-def request_answer_with_export(*, request: RightsRequest, staff: User | None) -> RightsRequest:
+def request_answer_with_export(
+    *, request: RightsRequest, staff: User | None, answer: str = ""
+) -> RightsRequest:
     """Answer an access request with a signed, expiring link to the JSON export (never the
     data themselves in the e-mail)."""
     if request.kind != Kind.ACCESS:
@@ -355,38 +370,84 @@ def request_answer_with_export(*, request: RightsRequest, staff: User | None) ->
     return _answer(
         request,
         staff=staff,
-        answer="",
+        answer=answer.strip(),
         event="export",
         link=export_url(request),
         hours=settings.RIGHTS_EXPORT_LINK_HOURS,
     )
 
 
+def erasure_digest(request: RightsRequest) -> str:
+    """What an approval of this erasure covers: this request, this person."""
+    return f"{request.pk}:{request.person_id or '-'}"
+
+
 def request_erase(
-    *, request: RightsRequest, staff: User | None, ip: str | None = None
+    *, request: RightsRequest, staff: User | None, answer: str = "", ip: str | None = None
 ) -> RightsRequest:
-    """Carry out an erasure request (or the destruction after a withdrawal) and answer it."""
+    """Carry out an erasure request (or the destruction after a withdrawal) and answer it,
+    with the officer's own words under the fixed text.
+
+    The person's address leaves every readable column when this commits: the answer goes to
+    it sealed. Raises ApprovalPending, having done nothing but record the request for
+    approval, when a second person's approval is required and this is the first.
+    """
     _check_open(request, staff)
     if request.kind not in (Kind.ERASURE, Kind.WITHDRAWAL):
         raise RightsError(WRONG_KIND)
+    if staff is not None and not staff.has_perm(ERASE_PERMISSION):
+        raise RightsError(NOT_ALLOWED_TO_ERASE)
     ground = (
         Destruction.Ground.REQUEST
         if request.kind == Kind.ERASURE
         else (Destruction.Ground.WITHDRAWAL)
     )
-    with transaction.atomic():
-        if request.person is not None and request.person.erased_at is None:
-            try:
-                person_erase(
-                    person=request.person, staff=staff, ground=ground, request=request, ip=ip
-                )
-            except ErasureError as exc:
-                raise RightsError(str(exc)) from exc
-        return _answer(request, staff=staff, answer="", event="erased")
+    person = request.person if request.person and request.person.erased_at is None else None
+    answer = answer.strip()
+    address = request.email
+    try:
+        if person is not None:
+            person_erase_check(person=person, staff=staff)
+        with transaction.atomic():
+            outcome = approval_gate(
+                act=Act.ERASURE,
+                obj=request,
+                digest=erasure_digest(request),
+                staff=staff,
+                person=person,
+                ip=ip,
+            )
+            if not outcome.proceed:
+                # The second person sees the answer written so far, and may improve it.
+                RightsRequest.objects.filter(pk=request.pk).update(answer=answer)
+            else:
+                if person is not None:
+                    person_erase(
+                        person=person,
+                        staff=staff,
+                        ground=ground,
+                        request=request,
+                        ip=ip,
+                        audit_detail=outcome.audit_detail(),
+                    )
+                RightsRequest.objects.filter(pk=request.pk).update(email="")
+                _answer(request, staff=staff, answer=answer, event="erased", sealed_to=address)
+    except ErasureError as exc:
+        raise RightsError(str(exc)) from exc
+    if not outcome.proceed:
+        assert outcome.approval is not None
+        raise ApprovalPending(outcome.approval, created=outcome.created)
+    request.refresh_from_db()
+    return request
 
 
 def request_block(
-    *, request: RightsRequest, staff: User, review_by: date, ip: str | None = None
+    *,
+    request: RightsRequest,
+    staff: User,
+    review_by: date,
+    answer: str = "",
+    ip: str | None = None,
 ) -> RightsRequest:
     """Block the person's data at their request and tell them."""
     _check_open(request, staff)
@@ -406,7 +467,9 @@ def request_block(
                 )
             except BlockError as exc:
                 raise RightsError(str(exc)) from exc
-        return _answer(request, staff=staff, answer="", event="blocked", review_by=str(review_by))
+        return _answer(
+            request, staff=staff, answer=answer.strip(), event="blocked", review_by=str(review_by)
+        )
 
 
 def correction_initial(person: Person) -> dict[str, str]:
@@ -575,19 +638,15 @@ def requests_purge_unconfirmed(*, now: Any = None) -> int:
 
 
 def rights_scrub_erased() -> int:
-    """Clear the address kept on an erased person's answered request once the answer went."""
+    """Drop sealed addresses left on finished answers (sending drops them; a safety net).
+
+    A failed answer keeps its sealed address, so that an officer can retry it.
+    """
+    finished = [Message.Status.SENT, Message.Status.SKIPPED]
     scrubbed = 0
-    finished = [Status.ANSWERED, Status.REJECTED]
-    for request in RightsRequest.objects.filter(
-        person__erased_at__isnull=False, status__in=finished
-    ).exclude(email=""):
-        messages = Message.objects.filter(
-            Q(to_email__iexact=request.email) | Q(context__request=str(request.public_id))
-        )
-        if messages.filter(status__in=[Message.Status.QUEUED, Message.Status.SENDING]).exists():
-            continue  # the answer is still on its way
-        with transaction.atomic():
-            messages.update(to_email="", error="")
-            RightsRequest.objects.filter(pk=request.pk).update(email="")
-        scrubbed += 1
+    for message in Message.objects.filter(
+        kind=MessageKind.RIGHTS, status__in=finished, context__has_key=SEALED_TO
+    ):
+        context = {k: v for k, v in message.context.items() if k != SEALED_TO}
+        scrubbed += Message.objects.filter(pk=message.pk).update(context=context)
     return scrubbed

@@ -161,7 +161,14 @@ def test_the_assignee_list_offers_only_people_who_can_act_on_the_request(
     offered = set(re.findall(r'<option value="(\d+)"', select))
 
     assert offered == {str(officer.pk), str(superuser.pk)}
-    response = client.post(page, {"assignee": reviewer.pk, "answer": "", "_continue": "1"})
+    inlines = {
+        f"{prefix}-{name}": "0"
+        for prefix in ("corrections", "destructions")
+        for name in ("TOTAL_FORMS", "INITIAL_FORMS")
+    }
+    response = client.post(
+        page, {"assignee": reviewer.pk, "answer": "", "_continue": "1", **inlines}
+    )
     assert response.status_code == 200  # the form again, with the error
     assert "Select a valid choice" in response.text
     assert RightsRequest.objects.get(pk=world["rights_request"]).assignee == officer

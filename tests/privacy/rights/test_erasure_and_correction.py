@@ -79,16 +79,23 @@ def test_erasure_leaves_no_personal_data_and_the_consent_log_still_verifies(
     assert RightsRequest.objects.get().status == Status.ANSWERED
 
 
-def test_the_person_hears_the_erasure_was_done_before_the_address_goes(confirmed, officer, zoe):
+def test_the_address_is_gone_when_the_erasure_commits_and_the_person_still_hears(
+    client, confirmed, officer, zoe
+):
     rights_request = confirmed("erasure", EMAIL)
     send_outbox()
 
-    request_erase(request=rights_request, staff=officer)
-    assert rights_scrub_erased() == 0  # the answer is still queued
-    send_outbox()
+    request_erase(request=rights_request, staff=officer, answer="We kept nothing else.")
 
-    assert any("erased" in m.body for m in mails_to(EMAIL))
-    assert rights_scrub_erased() == 1
+    # Before the answer is sent: no readable copy anywhere, not even on the answer itself.
+    assert tables_holding(EMAIL, PHONE, NAME) == []
+    client.force_login(officer)
+    assert EMAIL not in client.get("/admin/privacy/message/").text
+    send_outbox()
+    [answer] = [m for m in mails_to(EMAIL) if "erased" in m.body]
+    assert "We kept nothing else." in answer.body
+    assert tables_holding(EMAIL) == []
+    assert rights_scrub_erased() == 0  # sending dropped the sealed address already
 
 
 def test_a_blocked_person_cannot_be_erased_until_the_block_is_lifted(confirmed, officer, zoe):
