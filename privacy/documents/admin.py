@@ -18,6 +18,14 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import staff_of
+from privacy.audit.approvals import (
+    Act,
+    ApprovalError,
+    ApprovalPending,
+    approval_pending,
+    approval_required,
+    approval_withdraw,
+)
 from privacy.documents.models import DocumentVersion
 from privacy.documents.services import (
     OVERRIDE_REASON_MIN_LENGTH,
@@ -170,6 +178,17 @@ class DocumentVersionAdmin(admin.ModelAdmin):
         if version.is_published:
             self.message_user(request, _("This version is already published."), messages.ERROR)
             return HttpResponseRedirect(change_url)
+        pending = approval_pending(act=Act.MATERIAL_CHANGE, obj=version)
+        if request.method == "POST" and "_withdraw" in request.POST:
+            try:
+                if pending is None:
+                    raise ApprovalError(_("There is no request for approval to withdraw."))
+                approval_withdraw(approval=pending, staff=staff_of(request), ip=client_ip(request))
+            except ApprovalError as exc:
+                self.message_user(request, str(exc), messages.ERROR)
+            else:
+                self.message_user(request, _("Your request for approval is withdrawn."))
+            return HttpResponseRedirect(change_url)
         if request.method == "POST":
             try:
                 published = document_publish(
@@ -178,6 +197,16 @@ class DocumentVersionAdmin(admin.ModelAdmin):
                     ip=client_ip(request),
                     override_reason=request.POST.get("override_reason", ""),
                 )
+            except ApprovalPending:
+                self.message_user(
+                    request,
+                    _(
+                        "Recorded: another publisher must confirm the publication of this "
+                        "material change. Nothing is published until then."
+                    ),
+                    messages.WARNING,
+                )
+                return HttpResponseRedirect(change_url)
             except PublishError as exc:
                 self.message_user(request, str(exc), messages.ERROR)
                 return HttpResponseRedirect(change_url)
@@ -206,6 +235,9 @@ class DocumentVersionAdmin(admin.ModelAdmin):
             "findings": sorted(findings, key=lambda f: not f.blocking),
             "has_gaps": any(f.blocking for f in findings),
             "override_min_length": OVERRIDE_REASON_MIN_LENGTH,
+            "pending": pending,
+            "waiting_for_other": pending is not None and pending.requested_by_id == request.user.pk,
+            "approval_required": version.material and approval_required(Act.MATERIAL_CHANGE),
         }
         return TemplateResponse(
             request, "admin/privacy/documentversion/publish_confirmation.html", context

@@ -93,6 +93,7 @@ def test_production_refuses_to_start_without_a_secret_key():
         ("DEBUG", "perhaps", "DEBUG is malformed"),
         ("LEAD_RATE_LIMIT", "10 per minute", "LEAD_RATE_LIMIT: A rate looks like '10/m'"),
         ("RIGHTS_REQUEST_RATE_LIMIT", "5/week", "RIGHTS_REQUEST_RATE_LIMIT: A rate looks like"),
+        ("SECOND_APPROVAL_FOR", "erasure,everything", "SECOND_APPROVAL_FOR may name erasure"),
     ],
 )
 def test_a_malformed_value_fails_at_start_up_naming_the_variable(name, value, message):
