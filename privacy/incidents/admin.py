@@ -1,4 +1,8 @@
-"""Officers' admin of incidents (with their clocks and the notice to people) and disclosures."""
+"""Officers' admin of incidents (with their clocks and the notice to people) and disclosures.
+
+Both are registers: nothing is deleted, what left the house stays as written, and a mistake
+is put right by a new entry that points to the one it corrects ("Record a correction").
+"""
 
 from __future__ import annotations
 
@@ -6,8 +10,14 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import staff_of
@@ -22,8 +32,11 @@ from privacy.incidents.services import (
     incident_notify,
     incident_preview,
     incident_progress,
+    incident_record,
 )
 from privacy.people.visits import client_ip
+
+CORRECTION_REASON_REQUIRED = _("Say what this entry corrects, and why.")
 
 
 class CategoriesField(forms.MultipleChoiceField):
@@ -33,7 +46,19 @@ class CategoriesField(forms.MultipleChoiceField):
         )
 
 
-class IncidentForm(forms.ModelForm):
+class CorrectionFormMixin:
+    """A new entry may correct an earlier one: then it must say what it corrects and why."""
+
+    corrects: models.Model | None = None
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()  # type: ignore[misc]
+        if self.corrects is not None and not (cleaned.get("correction_reason") or "").strip():
+            self.add_error("correction_reason", CORRECTION_REASON_REQUIRED)  # type: ignore[attr-defined]
+        return cleaned
+
+
+class IncidentForm(CorrectionFormMixin, forms.ModelForm):
     data_categories = CategoriesField(label=_("data categories"), required=False)
 
     class Meta:
@@ -59,59 +84,190 @@ class IncidentForm(forms.ModelForm):
             "affected_to",
             "notice_subject",
             "notice_body",
+            "correction_reason",
         )
 
 
-@admin.register(Incident)
-class IncidentAdmin(admin.ModelAdmin):
-    form = IncidentForm
-    list_display = ("title", "detected_at", "authority_notified_at", "notice_started_at")
-    ordering = ("-detected_at",)
-    change_form_template = "admin/privacy/incident/change_form.html"
-    readonly_fields = ("notice_started_at", "notice_finished_at", "created_at", "created_by")
-    fieldsets = (
-        (None, {"fields": ("title", "description", "occurred_at", "detected_at")}),
-        (_("Data concerned"), {"fields": ("data_categories",)}),
-        (
-            _("Authority clocks"),
-            {"fields": ("authority_notified_at", "investigation_reported_at")},
-        ),
-        (
-            _("Notices to Roskomnadzor (152-FZ Art. 21 part 3.1)"),
-            {
-                "fields": (
-                    "information_system",
-                    "presumed_causes",
-                    "presumed_harm",
-                    "measures_taken",
-                    "rkn_contact",
-                    "rkn_incident_reference",
-                    "investigation_results",
-                    "responsible_persons",
-                )
-            },
-        ),
-        (
-            _("Notice to the people affected"),
-            {
-                "fields": (
-                    "audience",
-                    "affected_from",
-                    "affected_to",
-                    "notice_subject",
-                    "notice_body",
-                    "notice_started_at",
-                    "notice_finished_at",
-                )
-            },
-        ),
-        (None, {"fields": ("created_at", "created_by")}),
+def _corrects(request: HttpRequest, model: type[models.Model]) -> Any:
+    """The entry a new one corrects, from ?corrects=<id> on the add page."""
+    value = request.GET.get("corrects", "")
+    if not value.isdigit():
+        return None
+    return model._default_manager.filter(pk=int(value)).first()
+
+
+def _corrections_links(obj: Any, changelist: str) -> str:
+    rows = list(obj.corrections.order_by("pk"))
+    if not rows:
+        return "—"
+    return format_html_join(
+        ", ",
+        '<a href="{}">#{}</a>',
+        ((reverse(f"admin:{changelist}_change", args=[row.pk]), row.pk) for row in rows),
     )
 
+
+class RegisterAdmin(admin.ModelAdmin):
+    """What incidents and disclosures share: no delete, corrections as new entries."""
+
+    correction_copies: tuple[str, ...] = ()
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # the register keeps every entry; the database refuses it too
+
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any):  # type: ignore[no-untyped-def]
+        form = super().get_form(request, obj, change, **kwargs)
+        form.corrects = _corrects(request, self.model) if obj is None else None
+        return form
+
+    def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
+        initial = super().get_changeform_initial_data(request)
+        original = _corrects(request, self.model)
+        if original is not None:
+            for name in self.correction_copies:
+                value = getattr(original, name)
+                initial[name] = list(value.all()) if hasattr(value, "all") else value
+        return initial
+
+    @admin.display(description=_("corrects"))
+    def corrects_link(self, obj: Any) -> str:
+        if obj.corrects_id is None:
+            return "—"
+        opts = self.model._meta
+        url = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.corrects_id])
+        return format_html('<a href="{}">#{}</a>', url, obj.corrects_id)
+
+    @admin.display(description=_("corrected by"))
+    def corrected_by(self, obj: Any) -> str:
+        opts = self.model._meta
+        return _corrections_links(obj, f"{opts.app_label}_{opts.model_name}")
+
+    def render_change_form(
+        self, request: HttpRequest, context: dict[str, Any], *args: Any, **kwargs: Any
+    ) -> HttpResponse:
+        obj = context.get("original")
+        opts = self.model._meta
+        if obj is not None and self.has_add_permission(request):
+            context["correction_url"] = (
+                reverse(f"admin:{opts.app_label}_{opts.model_name}_add") + f"?corrects={obj.pk}"
+            )
+        context["correcting"] = _corrects(request, self.model) if obj is None else None
+        return super().render_change_form(request, context, *args, **kwargs)
+
+
+@admin.register(Incident)
+class IncidentAdmin(RegisterAdmin):
+    form = IncidentForm
+    list_display = (
+        "__str__",
+        "detected_at",
+        "authority_notified_at",
+        "notice_started_at",
+        "corrects_link",
+    )
+    ordering = ("-detected_at",)
+    change_form_template = "admin/privacy/incident/change_form.html"
+    correction_copies = (
+        Incident.FACTS
+        + Incident.FIRST_NOTICE
+        + ("rkn_incident_reference",)
+        + Incident.INVESTIGATION
+        + Incident.CLOCKS[:2]
+        + Incident.NOTICE
+    )
+    always_read_only = (
+        "notice_started_at",
+        "notice_finished_at",
+        "created_at",
+        "created_by",
+        "corrects_link",
+        "corrected_by",
+    )
+
+    def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
+        correction: tuple[str, ...] = ("corrects_link", "correction_reason", "corrected_by")
+        if obj is None:
+            correction = ("correction_reason",) if _corrects(request, Incident) else ()
+        fieldsets: list[Any] = [
+            (None, {"fields": ("title", "description", "occurred_at", "detected_at")}),
+            (_("Data concerned"), {"fields": ("data_categories",)}),
+            (
+                _("Authority clocks"),
+                {"fields": ("authority_notified_at", "investigation_reported_at")},
+            ),
+            (
+                _("Notices to Roskomnadzor (152-FZ Art. 21 part 3.1)"),
+                {
+                    "fields": (
+                        *Incident.FIRST_NOTICE,
+                        "rkn_incident_reference",
+                        *Incident.INVESTIGATION,
+                    )
+                },
+            ),
+            (
+                _("Notice to the people affected"),
+                {
+                    "fields": (
+                        "audience",
+                        "affected_from",
+                        "affected_to",
+                        "notice_subject",
+                        "notice_body",
+                        *(("notice_started_at", "notice_finished_at") if obj else ()),
+                    )
+                },
+            ),
+        ]
+        if correction:
+            fieldsets.append((_("Correction"), {"fields": correction}))
+        if obj is not None:
+            fieldsets.append((None, {"fields": ("created_at", "created_by")}))
+        return fieldsets
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        readonly = list(self.always_read_only)
+        if obj is None:
+            return readonly
+        readonly.append("correction_reason")
+        if obj.facts_frozen:
+            readonly += Incident.FACTS + Incident.FIRST_NOTICE
+        if obj.investigation_reported_at is not None:
+            readonly += Incident.INVESTIGATION
+        if obj.rkn_incident_reference:
+            readonly.append("rkn_incident_reference")
+        if obj.notice_frozen:
+            readonly += Incident.NOTICE
+        readonly += [clock for clock in Incident.CLOCKS[:2] if getattr(obj, clock) is not None]
+        return readonly
+
     def save_model(self, request: HttpRequest, obj: Incident, form: Any, change: bool) -> None:
-        if not change:
-            obj.created_by = staff_of(request)
-        super().save_model(request, obj, form, change)
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        data = form.cleaned_data
+        try:
+            saved = incident_record(
+                staff=staff_of(request),
+                corrects=form.corrects,
+                ip=client_ip(request),
+                **{name: data.get(name) for name in form.Meta.fields if name in data},
+            )
+        except IncidentError as exc:  # the form checked the same; a race at most
+            raise PermissionDenied(str(exc)) from exc
+        obj.pk = saved.pk
+        obj.created_by = saved.created_by
+
+    def get_urls(self) -> list[Any]:
+        wrap = self.admin_site.admin_view
+        return [
+            path(
+                "<int:object_id>/notice/",
+                wrap(self.notice_view),
+                name="privacy_incident_notice",
+            ),
+            *super().get_urls(),
+        ]
 
     def change_view(
         self,
@@ -132,28 +288,53 @@ class IncidentAdmin(admin.ModelAdmin):
             context["can_notify"] = (
                 request.user.has_perm(NOTIFY_PERMISSION) and incident.notice_started_at is None
             )
-            if "_preview" in request.GET and context["can_notify"]:
-                try:
-                    context["preview"] = incident_preview(incident=incident)
-                except IncidentError as exc:
-                    self.message_user(request, str(exc), messages.ERROR)
         return super().change_view(request, object_id, form_url, context)
 
     def response_change(self, request: HttpRequest, obj: Incident) -> HttpResponse:
-        if "_preview" in request.POST:
-            return HttpResponseRedirect(request.path + "?_preview=1")
-        if "_notify" in request.POST:
-            try:
-                incident_notify(incident=obj, staff=staff_of(request), ip=client_ip(request))
-            except IncidentError as exc:
-                self.message_user(request, str(exc), messages.ERROR)
-            else:
-                self.message_user(request, _("The notice is being sent."), messages.SUCCESS)
-            return HttpResponseRedirect(request.path)
+        if "_preview" in request.POST or "_notify" in request.POST:
+            # Saved; the notice goes only from its preview, after a look at what goes to whom.
+            return HttpResponseRedirect(reverse("admin:privacy_incident_notice", args=[obj.pk]))
         return super().response_change(request, obj)
 
+    def notice_view(self, request: HttpRequest, object_id: int) -> HttpResponse:
+        """The notice as each person will read it, in each language, and to how many; send."""
+        incident = get_object_or_404(Incident, pk=object_id)
+        if not request.user.has_perm(NOTIFY_PERMISSION):
+            raise PermissionDenied
+        change_url = reverse("admin:privacy_incident_change", args=[incident.pk])
+        if incident.notice_started_at is not None:
+            self.message_user(request, _("The notice of this incident has already been sent."))
+            return HttpResponseRedirect(change_url)
+        if request.method == "POST":
+            try:
+                incident_notify(
+                    incident=incident,
+                    staff=staff_of(request),
+                    previewed=request.POST.get("previewed", ""),
+                    ip=client_ip(request),
+                )
+            except IncidentError as exc:
+                self.message_user(request, str(exc), messages.ERROR)
+                return HttpResponseRedirect(request.path)
+            self.message_user(request, _("The notice is being sent."), messages.SUCCESS)
+            return HttpResponseRedirect(change_url)
+        try:
+            preview = incident_preview(incident=incident)
+        except IncidentError as exc:
+            self.message_user(request, str(exc), messages.ERROR)
+            return HttpResponseRedirect(change_url)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Send the notice of %(incident)s?") % {"incident": incident},
+            "opts": self.opts,
+            "original": incident,
+            "preview": preview,
+            "cancel_url": change_url,
+        }
+        return TemplateResponse(request, "admin/privacy/incident/notice_preview.html", context)
 
-class DisclosureForm(forms.ModelForm):
+
+class DisclosureForm(CorrectionFormMixin, forms.ModelForm):
     data_categories = CategoriesField(label=_("data categories released"))
 
     class Meta:
@@ -165,6 +346,7 @@ class DisclosureForm(forms.ModelForm):
             "people",
             "data_categories",
             "released_at",
+            "correction_reason",
         )
 
     def clean_released_at(self) -> Any:
@@ -175,13 +357,29 @@ class DisclosureForm(forms.ModelForm):
 
 
 @admin.register(Disclosure)
-class DisclosureAdmin(admin.ModelAdmin):
+class DisclosureAdmin(RegisterAdmin):
     form = DisclosureForm
-    list_display = ("authority", "reference", "released_at", "released_by", "people_count")
+    list_display = (
+        "authority",
+        "reference",
+        "released_at",
+        "released_by",
+        "people_count",
+        "corrects_link",
+    )
     list_select_related = ("released_by",)
     search_fields = ("authority", "reference")
     autocomplete_fields = ("people",)
     ordering = ("-released_at",)
+    change_form_template = "admin/privacy/disclosure/change_form.html"
+    correction_copies = (
+        "authority",
+        "legal_basis",
+        "reference",
+        "people",
+        "data_categories",
+        "released_at",
+    )
 
     @admin.display(description=_("people"))
     def people_count(self, obj: Disclosure) -> int:
@@ -191,21 +389,26 @@ class DisclosureAdmin(admin.ModelAdmin):
         # A record of what was released is kept as it was written.
         return obj is None and super().has_change_permission(request, obj)
 
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        fields = list(self.correction_copies)
+        if obj is not None:
+            return [*fields, "released_by", "created_at", *self._correction_fields(obj)]
+        if _corrects(request, Disclosure) is not None:
+            fields.append("correction_reason")
+        return fields
+
+    @staticmethod
+    def _correction_fields(obj: Disclosure) -> list[str]:
+        return ["corrects_link", "correction_reason", "corrected_by"]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         if obj is None:
             return []
         return [
-            "authority",
-            "legal_basis",
-            "reference",
-            "people",
-            "data_categories",
-            "released_at",
+            *self.correction_copies,
             "released_by",
             "created_at",
+            *self._correction_fields(obj),
         ]
 
     def save_model(self, request: HttpRequest, obj: Disclosure, form: Any, change: bool) -> None:
@@ -218,11 +421,13 @@ class DisclosureAdmin(admin.ModelAdmin):
                 people=data["people"],
                 data_categories=data["data_categories"],
                 released_at=data.get("released_at"),
+                corrects=form.corrects,
+                correction_reason=data.get("correction_reason", ""),
                 staff=staff_of(request),
                 ip=client_ip(request),
             )
-        except DisclosureError as exc:
-            raise forms.ValidationError(str(exc)) from exc
+        except DisclosureError as exc:  # the form checked the same; a race at most
+            raise PermissionDenied(str(exc)) from exc
         obj.pk = saved.pk
         obj.released_by = saved.released_by
 

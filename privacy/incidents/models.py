@@ -1,13 +1,26 @@
-"""Registers of incidents (clause 5.3) and disclosures to state authorities (clause 5.2)."""
+"""Registers of incidents (clause 5.3) and disclosures to state authorities (clause 5.2).
+
+Registers the regulator may ask for, so nobody rewrites them: no entry is ever deleted, a
+disclosure never changes once recorded, and an incident's account is frozen once it left the
+house (the authority was notified or the notice to people started); a mistake is put right by
+a new entry pointing to the one it corrects. The model and queryset refuse, and database
+triggers (migration 0014) refuse the same SQL.
+"""
 
 from __future__ import annotations
+
+from typing import Any
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from privacy.people.integrity import ImmutableRecordError
 from privacy.people.models import Person
+
+REGISTER_KEEPS_EVERY_ENTRY = "Register entries are never deleted; record a correction instead."
+DISCLOSURE_IS_FINAL = "A disclosure is kept as recorded; record a correction instead."
 
 
 class DataCategory(models.TextChoices):
@@ -20,8 +33,30 @@ class DataCategory(models.TextChoices):
     MESSAGES = "messages", _("Messages sent")
 
 
+class IncidentQuerySet(models.QuerySet["Incident"]):
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise ImmutableRecordError(REGISTER_KEEPS_EVERY_ENTRY)
+
+
 class Incident(models.Model):
     """A breach of personal data (clause 5.3): the authority clocks and the notice to people."""
+
+    # What happened, as recorded: frozen once the authority was notified or the notice started.
+    FACTS = ("title", "description", "occurred_at", "detected_at", "data_categories")
+    # What the first notice to Roskomnadzor says: frozen with the facts.
+    FIRST_NOTICE = (
+        "information_system",
+        "presumed_causes",
+        "presumed_harm",
+        "measures_taken",
+        "rkn_contact",
+    )
+    # What the investigation's results say: frozen once they were reported.
+    INVESTIGATION = ("investigation_results", "responsible_persons")
+    # The notice to the people affected: frozen once it started.
+    NOTICE = ("audience", "affected_from", "affected_to", "notice_subject", "notice_body")
+    # Set once each, then fixed.
+    CLOCKS = ("authority_notified_at", "investigation_reported_at")
 
     class Audience(models.TextChoices):
         ALL = "all", _("Everyone")
@@ -32,9 +67,7 @@ class Incident(models.Model):
     occurred_at = models.DateTimeField(_("happened at"), null=True, blank=True)
     detected_at = models.DateTimeField(_("detected at"), default=timezone.now)
     data_categories = models.JSONField(_("data categories"), default=list, blank=True)
-    authority_notified_at = models.DateTimeField(
-        _("authority notified at"), null=True, blank=True
-    )
+    authority_notified_at = models.DateTimeField(_("authority notified at"), null=True, blank=True)
     investigation_reported_at = models.DateTimeField(
         _("investigation results reported at"), null=True, blank=True
     )
@@ -80,6 +113,18 @@ class Incident(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    corrects = models.ForeignKey(
+        "self",
+        verbose_name=_("corrects"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.PROTECT,
+        related_name="corrections",
+    )
+    correction_reason = models.TextField(_("what this entry corrects, and why"), blank=True)
+
+    objects = IncidentQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("incident")
@@ -93,6 +138,26 @@ class Incident(models.Model):
     @property
     def dedupe_key(self) -> str:
         return f"incident:{self.pk}"
+
+    @property
+    def facts_frozen(self) -> bool:
+        """Once the authority was told or the notice started, the account stands as written."""
+        return self.authority_notified_at is not None or self.notice_started_at is not None
+
+    @property
+    def notice_frozen(self) -> bool:
+        return self.notice_started_at is not None
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise ImmutableRecordError(REGISTER_KEEPS_EVERY_ENTRY)
+
+
+class DisclosureQuerySet(models.QuerySet["Disclosure"]):
+    def update(self, **kwargs: Any) -> int:
+        raise ImmutableRecordError(DISCLOSURE_IS_FINAL)
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise ImmutableRecordError(REGISTER_KEEPS_EVERY_ENTRY)
 
 
 class Disclosure(models.Model):
@@ -111,6 +176,18 @@ class Disclosure(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(_("recorded at"), default=timezone.now, editable=False)
+    corrects = models.ForeignKey(
+        "self",
+        verbose_name=_("corrects"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.PROTECT,
+        related_name="corrections",
+    )
+    correction_reason = models.TextField(_("what this entry corrects, and why"), blank=True)
+
+    objects = DisclosureQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("disclosure")
@@ -119,3 +196,12 @@ class Disclosure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.authority} ({self.released_at:%Y-%m-%d})"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # A guard, not a side effect: the database trigger refuses the same change.
+        if self.pk is not None and not self._state.adding:
+            raise ImmutableRecordError(DISCLOSURE_IS_FINAL)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise ImmutableRecordError(REGISTER_KEEPS_EVERY_ENTRY)

@@ -4,15 +4,16 @@ through the outbox (whatever their marketing consent, never to a suppressed addr
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import QuerySet
-from django.template.loader import render_to_string
-from django.utils import timezone
+from django.db.models import Count, QuerySet
+from django.utils import timezone, translation
 
 from accounts.models import User
 from privacy.audit.models import AuditAction
@@ -20,6 +21,7 @@ from privacy.audit.services import audit_record
 from privacy.incidents.models import DataCategory, Disclosure, Incident
 from privacy.outbox.fanout import fan_out_messages, fan_out_progress, messages_fan_out_step
 from privacy.outbox.models import Message, MessageKind
+from privacy.outbox.rendering import message_render
 from privacy.people.holders import PersonalDataHolder
 from privacy.people.law import MODE_RU, clock_mode
 from privacy.people.models import Person
@@ -52,6 +54,11 @@ NOTICE_INCOMPLETE = "Write the notice's subject and text first."
 DATES_REQUIRED = "Give both dates of the period, the first not after the second."
 ALREADY_NOTIFYING = "The notice of this incident has already been sent."
 UNKNOWN_CATEGORY = "Choose data categories from the list."
+NOT_PREVIEWED = "Preview the notice first: it is sent only from its preview."
+NOTICE_CHANGED = "The notice or its audience changed since the preview; preview it again."
+NOT_ALLOWED_TO_RECORD = "You do not have the permission to record incidents."
+TITLE_REQUIRED = "Say in a few words what happened."
+REASON_REQUIRED = "Say what the correction corrects, and why."
 
 
 class IncidentError(Exception):
@@ -88,36 +95,80 @@ def _context(incident: Incident) -> dict[str, Any]:
     return {"subject": incident.notice_subject, "body_text": incident.notice_body}
 
 
+def incident_notice_digest(incident: Incident) -> str:
+    """What a preview showed: the notice and its audience. Sending checks it is unchanged."""
+    shown = {
+        "subject": incident.notice_subject,
+        "body": incident.notice_body,
+        "audience": incident.audience,
+        "from": incident.affected_from.isoformat() if incident.affected_from else "",
+        "to": incident.affected_to.isoformat() if incident.affected_to else "",
+    }
+    return hashlib.sha256(json.dumps(shown, sort_keys=True).encode()).hexdigest()
+
+
+def _audience_by_language(incident: Incident) -> dict[str, int]:
+    """How many people would get the notice in each of the site's languages; a language the
+    site does not speak is read in the default one, as message_render does."""
+    spoken = {code for code, _name in settings.LANGUAGES}
+    counts = {code: 0 for code, _name in settings.LANGUAGES}
+    rows = incident_audience(incident).values("language").annotate(people=Count("pk"))
+    for row in rows.order_by():
+        code = row["language"] if row["language"] in spoken else settings.LANGUAGE_CODE
+        counts[code] += row["people"]
+    return counts
+
+
 def incident_preview(*, incident: Incident) -> dict[str, Any]:
-    """How many people the notice would reach now, and the message as they would read it."""
+    """How many people the notice would reach now, and the message as they would read it,
+    in each language: rendered by the outbox's own renderer, as sending will."""
     _check(incident)
-    from django.conf import settings
-    from django.urls import reverse
-
-    context = {
-        **_context(incident),
-        "site_name": settings.SITE_NAME,
-        "privacy_contact_email": settings.PRIVACY_CONTACT_EMAIL,
-        "policy_url": settings.SITE_URL + reverse("privacy:policy"),
-    }
+    counts = _audience_by_language(incident)
+    languages = []
+    for code, name in settings.LANGUAGES:
+        email = message_render(
+            Message(kind=MessageKind.LEGAL_NOTICE, language=code, context=_context(incident))
+        )
+        with translation.override(code):
+            label = str(name)
+        languages.append(
+            {
+                "code": code,
+                "name": label,
+                "count": counts[code],
+                "subject": email.subject,
+                "text": email.body,
+            }
+        )
     return {
-        "count": incident_audience(incident).count(),
-        "subject": render_to_string("emails/legal_notice_subject.txt", context).strip(),
-        "text": render_to_string("emails/legal_notice.txt", context),
+        "count": sum(counts.values()),
+        "languages": languages,
+        "digest": incident_notice_digest(incident),
     }
 
 
-def incident_notify(*, incident: Incident, staff: User, ip: str | None = None) -> Incident:
-    """Start the notice to the people affected; the fan-out runs in Celery."""
+def incident_notify(
+    *, incident: Incident, staff: User, previewed: str = "", ip: str | None = None
+) -> Incident:
+    """Start the notice to the people affected, as previewed; the fan-out runs in Celery.
+
+    `previewed` is the digest the preview showed (incident_preview): nothing is sent without
+    a preview, nor when the notice or its audience changed since.
+    """
     if not staff.has_perm(NOTIFY_PERMISSION):
         raise IncidentError(NOT_ALLOWED_TO_NOTIFY)
     _check(incident)
+    if not previewed:
+        raise IncidentError(NOT_PREVIEWED)
     with transaction.atomic():
-        started = Incident.objects.filter(pk=incident.pk, notice_started_at__isnull=True).update(
+        incident = Incident.objects.select_for_update().get(pk=incident.pk)
+        if incident.notice_started_at is not None:
+            raise IncidentError(ALREADY_NOTIFYING)
+        if previewed != incident_notice_digest(incident):
+            raise IncidentError(NOTICE_CHANGED)
+        Incident.objects.filter(pk=incident.pk, notice_started_at__isnull=True).update(
             notice_started_at=timezone.now()
         )
-        if not started:
-            raise IncidentError(ALREADY_NOTIFYING)
         audit_record(
             action=AuditAction.INCIDENT_NOTIFIED,
             actor=staff,
@@ -134,6 +185,62 @@ def _start_fan_out(incident_id: int) -> None:
     from privacy.incidents.tasks import notify_incident
 
     notify_incident.delay(incident_id)
+
+
+INCIDENT_PERMISSION = "privacy.add_incident"
+# What a new entry may be recorded with besides the facts (all of it, for a correction).
+WRITABLE_ON_RECORDING = (
+    *Incident.FIRST_NOTICE,
+    "rkn_incident_reference",
+    *Incident.INVESTIGATION,
+    *Incident.NOTICE,
+    *Incident.CLOCKS,
+)
+
+
+def incident_record(
+    *,
+    staff: Any,
+    title: str,
+    description: str,
+    detected_at: datetime | None = None,
+    occurred_at: datetime | None = None,
+    data_categories: list[str] | None = None,
+    corrects: Incident | None = None,
+    correction_reason: str = "",
+    ip: str | None = None,
+    **notice: Any,
+) -> Incident:
+    """Add an entry to the breach register; with `corrects`, a correction of an earlier one
+    (which stays as it was)."""
+    if not staff.has_perm(INCIDENT_PERMISSION):
+        raise IncidentError(NOT_ALLOWED_TO_RECORD)
+    if not title.strip():
+        raise IncidentError(TITLE_REQUIRED)
+    if corrects is not None and not correction_reason.strip():
+        raise IncidentError(REASON_REQUIRED)
+    if set(data_categories or []) - set(DataCategory.values):
+        raise IncidentError(UNKNOWN_CATEGORY)
+    with transaction.atomic():
+        incident = Incident.objects.create(
+            title=title.strip(),
+            description=description,
+            detected_at=detected_at or timezone.now(),
+            occurred_at=occurred_at,
+            data_categories=list(data_categories or []),
+            corrects=corrects,
+            correction_reason=correction_reason.strip() if corrects is not None else "",
+            created_by=staff,
+            **{k: v for k, v in notice.items() if k in WRITABLE_ON_RECORDING},
+        )
+        audit_record(
+            action=AuditAction.INCIDENT_RECORDED,
+            actor=staff,
+            obj=incident,
+            detail={"corrects": corrects.pk if corrects is not None else None},
+            ip=ip,
+        )
+    return incident
 
 
 def incident_fan_out(*, incident_id: int) -> int:
@@ -193,11 +300,16 @@ def disclosure_record(
     staff: User,
     reference: str = "",
     released_at: datetime | None = None,
+    corrects: Disclosure | None = None,
+    correction_reason: str = "",
     ip: str | None = None,
 ) -> Disclosure:
-    """Record a release of people's data to a state authority: who, what, on what basis."""
+    """Record a release of people's data to a state authority: who, what, on what basis;
+    with `corrects`, a correction of an earlier record (which stays as it was)."""
     if not staff.has_perm(DISCLOSURE_PERMISSION):
         raise DisclosureError(NOT_ALLOWED_TO_DISCLOSE)
+    if corrects is not None and not correction_reason.strip():
+        raise DisclosureError(REASON_REQUIRED)
     people = list(people)
     if not authority.strip():
         raise DisclosureError(AUTHORITY_REQUIRED)
@@ -218,15 +330,21 @@ def disclosure_record(
             data_categories=list(data_categories),
             released_at=released_at,
             released_by=staff,
+            corrects=corrects,
+            correction_reason=correction_reason.strip() if corrects is not None else "",
         )
-        disclosure.people.set(people)
+        disclosure.people.add(*people)
         for person in people:
             audit_record(
                 action=AuditAction.DISCLOSURE_RECORDED,
                 actor=staff,
                 person=person,
                 obj=disclosure,
-                detail={"authority": disclosure.authority, "categories": data_categories},
+                detail={
+                    "authority": disclosure.authority,
+                    "categories": data_categories,
+                    "corrects": corrects.pk if corrects is not None else None,
+                },
                 ip=ip,
             )
     return disclosure
@@ -237,6 +355,9 @@ def disclosures_export(person: Person) -> dict[str, Any]:
     return {
         "disclosures": [
             {
+                "id": d.pk,
+                "corrects": d.corrects_id,
+                "correction_reason": d.correction_reason,
                 "authority": d.authority,
                 "legal_basis": d.legal_basis,
                 "reference": d.reference,
