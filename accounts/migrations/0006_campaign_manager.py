@@ -17,7 +17,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("accounts", "0005_register_permissions"),
         ("leads", "0006_fewer_redundant_indexes"),
-        ("privacy", "0012_processing_register"),
+        ("privacy", "0015_registers_corrections"),
     ]
 
     operations = [migrations.RunPython(roles_sync_migration, remove_campaign_manager)]

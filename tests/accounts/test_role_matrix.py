@@ -50,7 +50,11 @@ def world(make_lead, officer, published_documents):
         assignee=officer,
     )
     incident = Incident.objects.create(
-        title="Backup stolen", description="A disk.", created_by=officer
+        title="Backup stolen",
+        description="A disk.",
+        notice_subject="Your data may have been exposed",
+        notice_body="A backup disk was stolen.",
+        created_by=officer,
     )
     disclosure = disclosure_record(
         authority="Court",
@@ -127,6 +131,9 @@ START_PAGES = [
     ("privacy_documentversion_changelist", ()),
     ("privacy_documentversion_change", ("draft",)),
     ("privacy_documentversion_change", ("published",)),
+    ("privacy_documentversion_publish", ("draft",)),
+    ("privacy_rightsrequest_erase", ("rights_request",)),
+    ("privacy_incident_notice", ("incident",)),
 ]
 
 
@@ -145,6 +152,61 @@ def test_no_page_links_a_role_to_a_page_it_may_not_open(client, request, world, 
         if status in (403, 404, 500):
             refused.append((link, status))
     assert refused == [], f"{role} is linked to pages it cannot open"
+
+
+# Every admin page staff work on, and who may open it (200) or not (403). "all" is every role,
+# "superuser" stands for the superuser alone; staff without a role open only the index.
+MATRIX = {
+    ("index", ()): "all",
+    ("leads_lead_changelist", ()): "reviewer officer",
+    ("leads_lead_change", ("lead",)): "reviewer officer",
+    ("leads_lead_export", ()): "officer",
+    ("leads_campaign_changelist", ()): "officer campaign_manager",
+    ("leads_campaign_change", ("campaign",)): "officer campaign_manager",
+    ("leads_campaign_add", ()): "campaign_manager",
+    ("privacy_person_changelist", ()): "reviewer officer",
+    ("privacy_person_change", ("person",)): "reviewer officer",
+    ("privacy_person_block", ("person",)): "officer",
+    ("privacy_block_changelist", ()): "officer",
+    ("privacy_block_lift", ("block",)): "officer",
+    ("privacy_consentrecord_changelist", ()): "reviewer officer",
+    ("privacy_message_changelist", ()): "reviewer officer",
+    ("privacy_auditentry_changelist", ()): "officer",
+    ("privacy_dataexport_changelist", ()): "officer",
+    ("privacy_rightsrequest_changelist", ()): "officer",
+    ("privacy_rightsrequest_change", ("rights_request",)): "officer",
+    ("privacy_rightsrequest_erase", ("rights_request",)): "officer",
+    ("privacy_incident_changelist", ()): "officer",
+    ("privacy_incident_add", ()): "officer",
+    ("privacy_incident_change", ("incident",)): "officer",
+    ("privacy_incident_notice", ("incident",)): "officer",
+    ("privacy_disclosure_changelist", ()): "officer",
+    ("privacy_disclosure_add", ()): "officer",
+    ("privacy_documentversion_changelist", ()): "publisher",
+    ("privacy_documentversion_add", ()): "publisher",
+    ("privacy_documentversion_change", ("draft",)): "publisher",
+    ("privacy_documentversion_publish", ("draft",)): "publisher",
+    ("accounts_user_changelist", ()): "",
+    ("auth_group_changelist", ()): "",
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_opens_exactly_the_pages_of_its_job(client, request, world, role):
+    login(client, request, role)
+    expected, actual = {}, {}
+    for (name, args), allowed in MATRIX.items():
+        address = reverse(f"admin:{name}", args=[world[a] for a in args])
+        may = (
+            role == "superuser"
+            or (allowed == "all" and role != "nobody")
+            or role in allowed.split()
+        )
+        if name == "index":
+            may = True  # every staff member has an index, empty or not
+        expected[name] = 200 if may else 403
+        actual[name] = client.get(address).status_code
+    assert actual == expected
 
 
 def test_the_assignee_list_offers_only_people_who_can_act_on_the_request(
