@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import models
@@ -24,6 +25,7 @@ from accounts.models import staff_of
 from privacy.incidents.models import DataCategory, Disclosure, Incident
 from privacy.incidents.services import (
     NOTIFY_PERMISSION,
+    TRANSLATION_INCOMPLETE,
     DisclosureError,
     IncidentError,
     disclosure_record,
@@ -58,8 +60,58 @@ class CorrectionFormMixin:
         return cleaned
 
 
-class IncidentForm(CorrectionFormMixin, forms.ModelForm):
+def other_languages() -> list[tuple[str, Any]]:
+    """The site's languages but the default one: the notice may be written in each."""
+    return [(code, name) for code, name in settings.LANGUAGES if code != settings.LANGUAGE_CODE]
+
+
+def _translation_fields() -> dict[str, forms.Field]:
+    fields: dict[str, forms.Field] = {}
+    for code, name in other_languages():
+        fields[f"notice_subject_{code}"] = forms.CharField(
+            label=_("notice subject (%(language)s)") % {"language": name},
+            required=False,
+            max_length=200,
+        )
+        fields[f"notice_body_{code}"] = forms.CharField(
+            label=_("notice text (%(language)s)") % {"language": name},
+            required=False,
+            widget=forms.Textarea,
+            help_text=_("Empty: these readers get the text above, in their language's frame."),
+        )
+    return fields
+
+
+class IncidentFormBase(CorrectionFormMixin, forms.ModelForm):
     data_categories = CategoriesField(label=_("data categories"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        texts = self.instance.notice_translations or {}
+        for code, _name in other_languages():
+            for part, key in (("subject", "subject"), ("body", "body")):
+                name = f"notice_{part}_{code}"
+                if name in self.fields:
+                    self.fields[name].initial = (texts.get(code) or {}).get(key, "")
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if self.instance.pk is not None and self.instance.notice_frozen:
+            return cleaned  # a started notice is fixed, in every language
+        translations = {}
+        for code, _name in other_languages():
+            subject_field, body_field = f"notice_subject_{code}", f"notice_body_{code}"
+            if subject_field not in self.fields:
+                continue
+            subject = (cleaned.get(subject_field) or "").strip()
+            body = (cleaned.get(body_field) or "").strip()
+            if bool(subject) != bool(body):
+                self.add_error(body_field if subject else subject_field, TRANSLATION_INCOMPLETE)
+            elif subject:
+                translations[code] = {"subject": subject, "body": body}
+        self.instance.notice_translations = translations
+        cleaned["notice_translations"] = translations
+        return cleaned
 
     class Meta:
         model = Incident
@@ -86,6 +138,11 @@ class IncidentForm(CorrectionFormMixin, forms.ModelForm):
             "notice_body",
             "correction_reason",
         )
+
+
+# The notice's fields for each other language, declared on the form (the admin's fieldsets
+# may only name declared fields), from the settings' languages.
+IncidentForm = type("IncidentForm", (IncidentFormBase,), _translation_fields())
 
 
 def _corrects(request: HttpRequest, model: type[models.Model]) -> Any:
@@ -173,7 +230,7 @@ class IncidentAdmin(RegisterAdmin):
         + ("rkn_incident_reference",)
         + Incident.INVESTIGATION
         + Incident.CLOCKS[:2]
-        + Incident.NOTICE
+        + Incident.NOTICE[:-1]  # the other languages' texts come through the form's initial
     )
     always_read_only = (
         "notice_started_at",
@@ -214,6 +271,7 @@ class IncidentAdmin(RegisterAdmin):
                         "affected_to",
                         "notice_subject",
                         "notice_body",
+                        *self._translation_fields(obj),
                         *(("notice_started_at", "notice_finished_at") if obj else ()),
                     )
                 },
@@ -225,8 +283,40 @@ class IncidentAdmin(RegisterAdmin):
             fieldsets.append((None, {"fields": ("created_at", "created_by")}))
         return fieldsets
 
+    @staticmethod
+    def _translation_fields(obj: Incident | None) -> list[str]:
+        if obj is not None and obj.notice_frozen:
+            return ["notice_in_other_languages"]
+        return [
+            f"notice_{part}_{code}"
+            for code, _name in other_languages()
+            for part in ("subject", "body")
+        ]
+
+    @admin.display(description=_("notice in other languages"))
+    def notice_in_other_languages(self, obj: Incident) -> str:
+        texts = obj.notice_translations or {}
+        if not texts:
+            return "—"
+        return format_html_join(
+            "",
+            "<p><strong>{}: {}</strong></p><p>{}</p>",
+            (
+                (code, text.get("subject", ""), text.get("body", ""))
+                for code, text in sorted(texts.items())
+            ),
+        )
+
+    def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
+        initial = super().get_changeform_initial_data(request)
+        original = _corrects(request, Incident)
+        for code, text in ((original.notice_translations or {}) if original else {}).items():
+            initial[f"notice_subject_{code}"] = text.get("subject", "")
+            initial[f"notice_body_{code}"] = text.get("body", "")
+        return initial
+
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
-        readonly = list(self.always_read_only)
+        readonly = [*self.always_read_only, "notice_in_other_languages"]
         if obj is None:
             return readonly
         readonly.append("correction_reason")
@@ -251,6 +341,7 @@ class IncidentAdmin(RegisterAdmin):
                 staff=staff_of(request),
                 corrects=form.corrects,
                 ip=client_ip(request),
+                notice_translations=data.get("notice_translations") or {},
                 **{name: data.get(name) for name in form.Meta.fields if name in data},
             )
         except IncidentError as exc:  # the form checked the same; a race at most

@@ -54,7 +54,14 @@ class Incident(models.Model):
     # What the investigation's results say: frozen once they were reported.
     INVESTIGATION = ("investigation_results", "responsible_persons")
     # The notice to the people affected: frozen once it started.
-    NOTICE = ("audience", "affected_from", "affected_to", "notice_subject", "notice_body")
+    NOTICE = (
+        "audience",
+        "affected_from",
+        "affected_to",
+        "notice_subject",
+        "notice_body",
+        "notice_translations",
+    )
     # Set once each, then fixed.
     CLOCKS = ("authority_notified_at", "investigation_reported_at")
 
@@ -95,6 +102,9 @@ class Incident(models.Model):
     affected_to = models.DateField(_("to"), null=True, blank=True)
     notice_subject = models.CharField(_("notice subject"), max_length=200, blank=True)
     notice_body = models.TextField(_("notice text"), blank=True)
+    # The notice in the site's other languages: {"ru": {"subject": ..., "body": ...}}. People
+    # read it in the language they used; a language without a text gets the default one.
+    notice_translations = models.JSONField(_("notice in other languages"), default=dict, blank=True)
     # Keyset cursor of the fan-out, like a campaign's, so a rerun continues where it stopped.
     notice_cursor = models.BigIntegerField(default=0, editable=False)
     notice_started_at = models.DateTimeField(

@@ -54,6 +54,7 @@ NOTICE_INCOMPLETE = "Write the notice's subject and text first."
 DATES_REQUIRED = "Give both dates of the period, the first not after the second."
 ALREADY_NOTIFYING = "The notice of this incident has already been sent."
 UNKNOWN_CATEGORY = "Choose data categories from the list."
+TRANSLATION_INCOMPLETE = "Give the notice in each other language both a subject and a text."
 NOT_PREVIEWED = "Preview the notice first: it is sent only from its preview."
 NOTICE_CHANGED = "The notice or its audience changed since the preview; preview it again."
 NOT_ALLOWED_TO_RECORD = "You do not have the permission to record incidents."
@@ -89,10 +90,34 @@ def _check(incident: Incident) -> None:
         raise IncidentError(DATES_REQUIRED)
     if set(incident.data_categories) - set(DataCategory.values):
         raise IncidentError(UNKNOWN_CATEGORY)
+    if _translations(incident) is None:
+        raise IncidentError(TRANSLATION_INCOMPLETE)
+
+
+def _translations(incident: Incident) -> dict[str, dict[str, str]] | None:
+    """The notice's other languages, each with subject and body; None when one lacks either."""
+    spoken = {code for code, _name in settings.LANGUAGES} - {settings.LANGUAGE_CODE}
+    translations: dict[str, dict[str, str]] = {}
+    for code, text in (incident.notice_translations or {}).items():
+        if not isinstance(text, dict) or code not in spoken:
+            return None
+        subject, body = str(text.get("subject", "")).strip(), str(text.get("body", "")).strip()
+        if bool(subject) != bool(body):
+            return None
+        if subject:
+            translations[code] = {"subject": subject, "body_text": body}
+    return translations
 
 
 def _context(incident: Incident) -> dict[str, Any]:
-    return {"subject": incident.notice_subject, "body_text": incident.notice_body}
+    context: dict[str, Any] = {
+        "subject": incident.notice_subject,
+        "body_text": incident.notice_body,
+    }
+    translations = _translations(incident)
+    if translations:
+        context["by_language"] = translations
+    return context
 
 
 def incident_notice_digest(incident: Incident) -> str:
@@ -103,6 +128,7 @@ def incident_notice_digest(incident: Incident) -> str:
         "audience": incident.audience,
         "from": incident.affected_from.isoformat() if incident.affected_from else "",
         "to": incident.affected_to.isoformat() if incident.affected_to else "",
+        "translations": incident.notice_translations or {},
     }
     return hashlib.sha256(json.dumps(shown, sort_keys=True).encode()).hexdigest()
 
@@ -124,6 +150,7 @@ def incident_preview(*, incident: Incident) -> dict[str, Any]:
     in each language: rendered by the outbox's own renderer, as sending will."""
     _check(incident)
     counts = _audience_by_language(incident)
+    translated = {settings.LANGUAGE_CODE, *(_translations(incident) or {})}
     languages = []
     for code, name in settings.LANGUAGES:
         email = message_render(
@@ -138,6 +165,8 @@ def incident_preview(*, incident: Incident) -> dict[str, Any]:
                 "count": counts[code],
                 "subject": email.subject,
                 "text": email.body,
+                # False: these readers get the default language's text in their own frame.
+                "translated": code in translated,
             }
         )
     return {

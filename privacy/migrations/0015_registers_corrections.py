@@ -32,7 +32,14 @@ FACTS = (
     "rkn_contact",
 )
 INVESTIGATION = ("investigation_results", "responsible_persons")
-NOTICE = ("audience", "affected_from", "affected_to", "notice_subject", "notice_body")
+NOTICE = (
+    "audience",
+    "affected_from",
+    "affected_to",
+    "notice_subject",
+    "notice_body",
+    "notice_translations",
+)
 CLOCKS = ("authority_notified_at", "investigation_reported_at", "notice_started_at")
 FIXED = ("created_at", "created_by_id", "corrects_id", "correction_reason")
 
@@ -206,6 +213,11 @@ class Migration(migrations.Migration):
             model_name='incident',
             name='corrects',
             field=models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='corrections', to='privacy.incident', verbose_name='corrects'),
+        ),
+        migrations.AddField(
+            model_name='incident',
+            name='notice_translations',
+            field=models.JSONField(blank=True, default=dict, verbose_name='notice in other languages'),
         ),
         migrations.RunPython(forward, reverse),
     ]

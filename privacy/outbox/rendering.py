@@ -24,6 +24,9 @@ def message_render(message: Message) -> AnymailMessage:
         "privacy_contact_email": settings.PRIVACY_CONTACT_EMAIL,
         "policy_url": settings.SITE_URL + reverse("privacy:policy"),
     }
+    # A message written in several languages (a breach notice) carries each one's own values.
+    by_language = message.context.get("by_language") or {}
+    context.update(by_language.get(message.language) or {})
     headers = {}
     purpose = MARKETING_KINDS.get(message.kind)
     if purpose is not None and message.person is not None:

@@ -305,3 +305,59 @@ def test_a_disclosure_correction_is_a_new_record_and_both_are_in_the_export(
         (correction.pk, disclosure.pk),
     ]
     json.dumps(exported)
+
+
+def test_the_notice_goes_in_each_persons_language_when_written_in_it(
+    client, officer, incident, audience, django_capture_on_commit_callbacks
+):
+    from tests.support.mail import mails_to, send_outbox
+
+    client.force_login(officer)
+    data = {key: value for key, value in NOTICE.items()}
+    data |= {
+        "detected_at_0": timezone.localdate().isoformat(),
+        "detected_at_1": "10:00:00",
+        "audience": "all",
+        "notice_subject_ru": "Ваши данные могли быть раскрыты",
+        "notice_body_ru": "1 марта украден диск с резервной копией.",  # noqa: RUF001
+    }
+    assert client.post(change_page(incident), data).status_code == 302
+    incident.refresh_from_db()
+    preview = incident_preview(incident=incident)
+    english, russian = preview["languages"]
+    assert english["translated"] and russian["translated"]
+    assert "украден диск" in russian["text"] and "украден диск" not in english["text"]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(notice_page(incident), {"previewed": preview["digest"]})
+    send_outbox()
+
+    [to_ivan] = mails_to("ivan@example.com")
+    [to_anna] = mails_to("anna@example.com")
+    assert to_ivan.subject.startswith("Ваши данные") and "украден диск" in to_ivan.body
+    assert to_anna.subject.startswith(NOTICE["notice_subject"])
+
+
+def test_a_translation_needs_both_subject_and_text(client, officer, incident):
+    client.force_login(officer)
+    data = {key: value for key, value in NOTICE.items()}
+    data |= {
+        "detected_at_0": timezone.localdate().isoformat(),
+        "detected_at_1": "10:00:00",
+        "audience": "all",
+        "notice_subject_ru": "Ваши данные могли быть раскрыты",
+    }
+
+    response = client.post(change_page(incident), data)
+
+    assert response.status_code == 200
+    assert "both a subject and a text" in response.text
+    assert Incident.objects.get().notice_translations == {}
+
+
+def test_a_language_without_its_text_is_flagged_in_the_preview(client, officer, incident, audience):
+    client.force_login(officer)
+
+    page = client.get(notice_page(incident)).text
+
+    assert page.count("No text in this language") == 1  # Russian; English is the default
