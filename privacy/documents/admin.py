@@ -86,7 +86,7 @@ class DocumentVersionAdmin(admin.ModelAdmin):
         "body",
     )
 
-    def view_on_site(self, obj: DocumentVersion) -> str | None:  # type: ignore[override]
+    def view_on_site(self, obj: DocumentVersion) -> str | None:
         # A draft has no public page yet: "Preview as the public sees it" shows it instead.
         return obj.get_absolute_url() if obj.is_published else None
 

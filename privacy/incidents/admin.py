@@ -172,9 +172,11 @@ class RegisterAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False  # the register keeps every entry; the database refuses it too
 
-    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any):  # type: ignore[no-untyped-def]
+    def get_form(
+        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
+    ) -> Any:
         form = super().get_form(request, obj, change, **kwargs)
-        form.corrects = _corrects(request, self.model) if obj is None else None
+        form.corrects = _corrects(request, self.model) if obj is None else None  # type: ignore[attr-defined]
         return form
 
     def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:

@@ -89,7 +89,7 @@ def person_erasure_preview(*, person: Person) -> ErasurePreview:
         "person_row": 1,
         "consent_records": ConsentRecord.objects.filter(person=person).count(),
         "leads_without_data": erased.get("leads", 0),
-        "disclosures": person.disclosures.count(),  # type: ignore[attr-defined]
+        "disclosures": person.disclosures.count(),
         "audit_entries": AuditEntry.objects.filter(person=person).count(),
     }
     return ErasurePreview(erased=erased, kept=kept, blocked=person_is_blocked(person))
