@@ -8,12 +8,12 @@ class PrivacyConfig(AppConfig):
 
     def ready(self) -> None:
         from anymail.signals import tracking
-        from django.core import checks
+        from django.core.checks import Tags, register
 
         from .outbox.webhooks import on_tracking_event, webhook_deploy_check
 
         tracking.connect(on_tracking_event, dispatch_uid="privacy.suppress-on-provider-event")
-        checks.register(webhook_deploy_check, checks.Tags.security, deploy=True)
+        register(webhook_deploy_check, Tags.security, deploy=True)
 
         from django.contrib.auth.signals import user_logged_in, user_login_failed
 
@@ -32,7 +32,7 @@ class PrivacyConfig(AppConfig):
 
         from .cookies.banner import script_hold_register
         from .documents.services import publish_check_register
-        from .register import checks
+        from .register import checks  # noqa: F401 (registers the deploy check)
         from .register.guard import scripts_held
         from .register.publishing import consent_publish_check
 
