@@ -361,3 +361,21 @@ def test_a_language_without_its_text_is_flagged_in_the_preview(client, officer, 
     page = client.get(notice_page(incident)).text
 
     assert page.count("No text in this language") == 1  # Russian; English is the default
+
+
+def test_what_was_told_to_roskomnadzor_is_fixed_once_told(officer, incident):
+    Incident.objects.filter(pk=incident.pk).update(
+        presumed_causes="A stolen disk.", investigation_results="Still looking."
+    )
+    Incident.objects.filter(pk=incident.pk).update(
+        authority_notified_at=timezone.now(), rkn_incident_reference="RKN-1"
+    )
+
+    assert sql_refused("UPDATE privacy_incident SET presumed_causes = 'Something else'")
+    assert sql_refused("UPDATE privacy_incident SET rkn_incident_reference = 'RKN-2'")
+    # The investigation's results may still be written until they are reported.
+    Incident.objects.filter(pk=incident.pk).update(investigation_results="An insider.")
+    Incident.objects.filter(pk=incident.pk).update(investigation_reported_at=timezone.now())
+    assert sql_refused("UPDATE privacy_incident SET investigation_results = 'Rewritten'")
+    saved = Incident.objects.get()
+    assert (saved.presumed_causes, saved.investigation_results) == ("A stolen disk.", "An insider.")
