@@ -250,6 +250,18 @@ CELERY_TIMEZONE = "UTC"
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("ru", _("Russian"))]
+# The languages every version of a legal document is published in, the first being the one
+# shown when a version has no text in the page's language (one published before a language
+# was added). Each must be one of LANGUAGES: the pages around the text speak it too.
+LEGAL_LANGUAGES = env.list("LEGAL_LANGUAGES", default=["ru", "en"])
+if not LEGAL_LANGUAGES or len(set(LEGAL_LANGUAGES)) != len(LEGAL_LANGUAGES):
+    raise ImproperlyConfigured("LEGAL_LANGUAGES must name one or more languages, each once.")
+for _code in LEGAL_LANGUAGES:
+    if _code not in dict(LANGUAGES):
+        raise ImproperlyConfigured(
+            f"LEGAL_LANGUAGES: {_code!r} is not one of the site's languages "
+            f"({', '.join(code for code, _name in LANGUAGES)})."
+        )
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env.str("TIME_ZONE", default="Europe/Moscow")
 USE_I18N = True

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from privacy.consent.models import ConsentMethod
 from privacy.consent.receipts import receipt_issue
@@ -59,6 +59,9 @@ class ShownForm:
     rendered_at: datetime
     landing_url: str = ""
     referrer: str = ""
+    # The language the form was shown in: its texts and wordings are recorded in it, even if the
+    # visitor switched the site's language in another tab before sending.
+    language: str = ""
 
 
 def documents_in_force() -> dict[str, DocumentVersion]:
@@ -68,7 +71,7 @@ def documents_in_force() -> dict[str, DocumentVersion]:
 
 
 def form_token_issue(
-    *, documents: dict[str, DocumentVersion], landing_url: str, referrer: str
+    *, documents: dict[str, DocumentVersion], landing_url: str, referrer: str, language: str = ""
 ) -> str:
     """Sign what the form shows, so the submission can prove which texts it accepted."""
     payload = {
@@ -77,6 +80,7 @@ def form_token_issue(
         "t": timezone.now().timestamp(),
         "u": landing_url,
         "r": referrer,
+        "l": language,
     }
     return signing.dumps(payload, salt=FORM_TOKEN_SALT, compress=True)
 
@@ -92,6 +96,7 @@ def form_token_read(token: str) -> ShownForm:
         rendered_at=datetime.fromtimestamp(payload["t"], tz=timezone.get_current_timezone()),
         landing_url=payload.get("u", ""),
         referrer=payload.get("r", ""),
+        language=payload.get("l", "") if payload.get("l") in dict(settings.LANGUAGES) else "",
     )
 
 
@@ -131,10 +136,12 @@ def lead_submit(
 
     Returns the existing lead when the same rendered form was already submitted.
     Raises DocumentsChanged when a text the visitor accepted is no longer in force.
+    The texts and wordings are recorded in the language the form was shown in.
     """
     token = shown.nonce
+    language = shown.language or language
     try:
-        with transaction.atomic():
+        with transaction.atomic(), translation.override(language):
             documents = documents_in_force()
             if {kind: v.pk for kind, v in documents.items()} != shown.versions:
                 raise DocumentsChanged
@@ -159,6 +166,7 @@ def lead_submit(
                         policy_version=documents[DocumentKind.PRIVACY_POLICY],
                         consent_version=documents[PURPOSE_DOCUMENT[purpose]],
                         source=f"lead:{public_id}",
+                        language=language,
                     )
                     for purpose in OFFERED_PURPOSES
                 ]

@@ -55,6 +55,7 @@ def _form_page(
             documents=documents,
             landing_url=clean_text(request.build_absolute_uri(), MAX_URL),
             referrer=clean_text(request.META.get("HTTP_REFERER", ""), MAX_URL),
+            language=get_language() or settings.LANGUAGE_CODE,
         )
         form = LeadForm(initial={**(initial or {}), "form_token": token})
     consent_fields = [

@@ -14,7 +14,7 @@ from privacy.consent.models import (
     receipt_token,  # named by migrations 0003 and 0010 as a field default
 )
 from privacy.cookies.models import VisitorLink
-from privacy.documents.models import DocumentVersion
+from privacy.documents.models import DocumentText, DocumentVersion
 from privacy.incidents.models import Disclosure, Incident
 from privacy.outbox.models import Message, Suppression
 from privacy.oversight.models import DataExport
@@ -44,6 +44,7 @@ __all__ = [
     "DataExport",
     "Destruction",
     "Disclosure",
+    "DocumentText",
     "DocumentVersion",
     "Incident",
     "Message",

@@ -34,7 +34,15 @@ HASHED_COLUMNS: dict[str, str] = {
     "created_at": "created_at",
     "personal_digest": "personal_digest",
     "prev_hash": "prev_hash",
+    # The language the person was shown the texts and the wording in; policy_sha256 and
+    # consent_sha256 are the hashes of the texts in it (migration 0017).
+    "language": "language",
 }
+# Keys left out of the payload when their column is empty. Records written before a column
+# existed hold it empty, and leaving it out keeps their payload, hence their hash and every
+# link after them, exactly as it was: the chain verifies across the migration without a
+# rewrite (which an append-only log could not allow anyway). A new record always sets them.
+OPTIONAL_HASHED_KEYS = frozenset({"language"})
 # The personal fields of a consent record. They are hashed through a salted digest, so that
 # erasure can blank them (and the salt) while the chain over the digest still verifies.
 PERSONAL_FIELDS = ("subject_email", "subject_phone", "ip", "user_agent", "page_url", "referrer")
@@ -47,6 +55,9 @@ GENESIS_HASH = "0" * 64
 def hashed_payload_of(columns: Mapping[str, Any]) -> dict[str, Any]:
     """The canonical content a record's hash covers, from its column values."""
     payload = {key: columns[column] for key, column in HASHED_COLUMNS.items()}
+    for key in OPTIONAL_HASHED_KEYS:
+        if not payload[key]:
+            del payload[key]
     created_at: datetime = payload["created_at"]
     payload["created_at"] = created_at.astimezone(UTC).isoformat()
     return payload

@@ -103,6 +103,12 @@ class ConsentRecord(models.Model):
     # What caused the record in a client app, e.g. "lead:42" (privacy never imports leads).
     source = models.CharField(_("source"), max_length=64, blank=True)
     created_at = models.DateTimeField(_("recorded at"), editable=False)
+    # The language of the page: the wording, and the texts whose hashes this record names, were
+    # shown in it (a version without a text in it is shown, and hashed, in the first legal
+    # language it has). Empty only on records written before languages were recorded.
+    language = models.CharField(
+        _("language shown"), max_length=8, blank=True, default="", db_default="", editable=False
+    )
 
     subject_email = models.CharField(_("e-mail at the time"), max_length=254, blank=True)
     subject_phone = models.CharField(_("phone at the time"), max_length=16, blank=True)
@@ -208,4 +214,9 @@ class ConsentReceipt(models.Model):
         return str(self.receipt_id)
 
     def get_absolute_url(self) -> str:
+        """The receipt as a person reads it (the token is the only key to it)."""
+        return reverse("privacy:receipt_page", kwargs={"token": self.token})
+
+    def get_json_url(self) -> str:
+        """The signed JSON copy, for machines and for keeping."""
         return reverse("privacy:receipt", kwargs={"token": self.token})

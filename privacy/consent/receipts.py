@@ -11,16 +11,19 @@ from __future__ import annotations
 
 import hmac
 import json
-from datetime import UTC
+from datetime import UTC, datetime
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext_lazy as _
 
-from privacy.consent.models import ConsentReceipt, ConsentRecord
-from privacy.people.models import Person
+from privacy.consent.models import ConsentMethod, ConsentReceipt, ConsentRecord
+from privacy.documents.models import DocumentKind, DocumentVersion, language_name
+from privacy.people.models import Decision, Person, Purpose
 
 RECEIPT_SCHEMA = "leadgen-consent-receipt/1 (Kantara CR v1.1, ISO/IEC TS 27560 fields)"
 JURISDICTION = "RU"
@@ -28,7 +31,8 @@ SIGNATURE_ALGORITHM = "HMAC-SHA256"
 # Separates the receipt key from every other use of SECRET_KEY (sessions, signing, tokens).
 SIGNING_SALT = "privacy.receipts.ConsentReceipt"
 
-# What the lead form collects (clauses 1.1.6, 1.1.7, 3.2, 3.3).
+# What the lead form collects (clauses 1.1.6, 1.1.7, 3.2, 3.3): stored in English in the
+# receipt (a machine-readable field), shown in the reader's language on its page.
 PERSONAL_DATA_CATEGORIES = [
     "account name",
     "contact phone number",
@@ -36,6 +40,21 @@ PERSONAL_DATA_CATEGORIES = [
     "visit metadata: IP address, cookie information, browser (user agent), access time, "
     "page address, referrer",
 ]
+PERSONAL_DATA_LABELS = dict(
+    zip(
+        PERSONAL_DATA_CATEGORIES,
+        [
+            _("account name"),
+            _("contact phone number"),
+            _("e-mail address"),
+            _(
+                "visit metadata: IP address, cookie information, browser (user agent), access "
+                "time, page address, referrer"
+            ),
+        ],
+        strict=True,
+    )
+)
 
 RECEIPT_NEEDS_RECORDS = "A receipt needs at least one consent record."
 RECEIPT_RECORD_OF_ANOTHER_PERSON = "A receipt covers only the consent records of its person."
@@ -53,8 +72,19 @@ def _timestamp(value: Any) -> str:
     return value.astimezone(UTC).isoformat()
 
 
-def _document_url(version: Any) -> str:
-    return f"{settings.SITE_URL}{version.get_absolute_url()}"
+def _document(version: DocumentVersion, sha256: str) -> dict[str, Any]:
+    """A document as the record names it: the text with that hash, its language and its URL."""
+    text = version.text_by_hash(sha256)
+    language = text.language if text is not None else ""
+    return {
+        "kind": version.kind,
+        "title": text.title if text is not None else "",
+        "version": version.number,
+        "language": language,
+        "sha256": sha256,
+        # Pinned to the language read, so the link opens the very text the hash names.
+        "url": f"{settings.SITE_URL}{version.get_absolute_url(language)}",
+    }
 
 
 def _purpose_entry(record: ConsentRecord) -> dict[str, Any]:
@@ -63,14 +93,7 @@ def _purpose_entry(record: ConsentRecord) -> dict[str, Any]:
         "purpose": record.purpose,
         "purposeDescription": str(record.get_purpose_display()),
         "decision": record.decision,
-        "consentText": None
-        if consent is None
-        else {
-            "kind": consent.kind,
-            "version": consent.number,
-            "sha256": consent.sha256,
-            "url": _document_url(consent),
-        },
+        "consentText": None if consent is None else _document(consent, record.consent_sha256),
         "wording": record.wording.text,
         "wordingSha256": record.wording_id,
         "collectionMethod": record.method,
@@ -80,14 +103,15 @@ def _purpose_entry(record: ConsentRecord) -> dict[str, Any]:
 
 def _receipt_content(*, receipt: ConsentReceipt, records: list[ConsentRecord]) -> dict[str, Any]:
     first = records[0]
-    policy = first.policy_version
+    policy = _document(first.policy_version, first.policy_sha256)
     return {
         "schema": RECEIPT_SCHEMA,
         "consentReceiptID": str(receipt.receipt_id),
         "issuedAt": _timestamp(receipt.created_at),
         "consentTimestamp": _timestamp(first.created_at),
         "jurisdiction": JURISDICTION,
-        "language": receipt.person.language,
+        # The language the person was shown the texts and wordings in (the records' own).
+        "language": first.language or receipt.person.language,
         "collectionMethod": first.method,
         "piiControllers": [
             {
@@ -96,12 +120,8 @@ def _receipt_content(*, receipt: ConsentReceipt, records: list[ConsentRecord]) -
                 "url": settings.SITE_URL,
             }
         ],
-        "policyUrl": _document_url(policy),
-        "policy": {
-            "title": policy.title,
-            "version": policy.number,
-            "sha256": first.policy_sha256,
-        },
+        "policyUrl": policy["url"],
+        "policy": {key: policy[key] for key in ("title", "version", "language", "sha256")},
         "piiCategories": PERSONAL_DATA_CATEGORIES,
         "purposes": [_purpose_entry(record) for record in records],
     }
@@ -176,3 +196,80 @@ def receipt_signature_verify(*, document: dict[str, Any]) -> None:
         if hmac.compare_digest(_signature(document, secret), signature["value"]):
             return
     raise ReceiptError(SIGNATURE_MISMATCH)
+
+
+def _moment(value: Any) -> datetime | None:
+    try:
+        return datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _label(choices: Any, value: Any) -> str:
+    return str(choices(value).label) if value in choices.values else str(value or "")
+
+
+def _document_shown(document: dict[str, Any] | None, kind: str = "") -> dict[str, Any] | None:
+    """A document the receipt names, for its page (receipts issued before texts had languages
+    name no title or language: the kind stands in for the title)."""
+    if document is None:
+        return None
+    language = document.get("language") or ""
+    return {
+        "title": document.get("title") or _label(DocumentKind, document.get("kind", kind)),
+        "version": document.get("version"),
+        "language": language,
+        "language_name": language_name(language) if language else "",
+        "sha256": document.get("sha256", ""),
+        "url": document.get("url", ""),
+    }
+
+
+def receipt_page_context(receipt: ConsentReceipt, document: dict[str, Any]) -> dict[str, Any]:
+    """What privacy/receipt.html shows of a receipt as downloaded (receipt_as_dict)."""
+    language = document.get("language") or ""
+    policy = _document_shown(
+        {**document.get("policy", {}), "url": document.get("policyUrl", "")},
+        DocumentKind.PRIVACY_POLICY,
+    )
+    purposes = [
+        {
+            "purpose": entry.get("purpose"),
+            "label": _label(Purpose, entry.get("purpose")),
+            "decision": entry.get("decision"),
+            "decision_label": _label(Decision, entry.get("decision")),
+            "wording": entry.get("wording", ""),
+            "wording_sha256": entry.get("wordingSha256", ""),
+            "consent": _document_shown(entry.get("consentText")),
+            "method": _label(ConsentMethod, entry.get("collectionMethod")),
+            "at": _moment(entry.get("consentTimestamp")),
+            "record": entry.get("record"),
+        }
+        for entry in document.get("purposes", [])
+    ]
+    return {
+        "receipt": receipt,
+        "document": document,
+        "receipt_id": document.get("consentReceiptID", ""),
+        "issued_at": _moment(document.get("issuedAt")),
+        "consent_at": _moment(document.get("consentTimestamp")),
+        "language": language,
+        "language_name": language_name(language) if language else "",
+        "controllers": document.get("piiControllers", []),
+        "policy": policy,
+        "purposes": purposes,
+        "granted": [p for p in purposes if p["decision"] == Decision.GRANTED],
+        "categories": [
+            PERSONAL_DATA_LABELS.get(category, category)
+            for category in document.get("piiCategories", [])
+        ],
+        "json_url": receipt.get_json_url(),
+        "signature": document.get("signature", {}),
+        "withdraw_url": f"{reverse('privacy:requests')}?kind=withdrawal",
+        "rights_url": reverse("privacy:requests"),
+        "other_languages": [
+            {"code": code, "name": language_name(code), "url": f"?lang={code}"}
+            for code, _name in settings.LANGUAGES
+            if code != translation.get_language()
+        ],
+    }

@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from privacy.consent.chain import record_hash_fill, record_hash_template
@@ -41,6 +42,12 @@ class ConsentEntry:
     policy_version: DocumentVersion
     consent_version: DocumentVersion | None = None
     source: str = ""
+    # The language the person was shown the texts and the wording in; the active one if empty.
+    language: str = ""
+
+
+def _shown_language(language: str) -> str:
+    return language or translation.get_language() or settings.LANGUAGE_CODE
 
 
 def consent_record_append(
@@ -104,15 +111,21 @@ def consent_records_prepare(*, entries: list[ConsentEntry]) -> PendingRecords:
     records = []
     for entry in entries:
         person, visit = entry.person, entry.visit
+        language = _shown_language(entry.language)
+        policy_text = entry.policy_version.text(language)
+        consent_text = entry.consent_version.text(language) if entry.consent_version else None
         record = ConsentRecord(
             person=person,
             purpose=entry.purpose,
             decision=entry.decision,
             method=entry.method,
             policy_version=entry.policy_version,
-            policy_sha256=entry.policy_version.sha256,
+            # The hashes of the very texts shown: in the page's language where the version
+            # has it (DocumentVersion.text), each of which the receipt can name by its hash.
+            policy_sha256=policy_text.sha256 if policy_text else "",
             consent_version=entry.consent_version,
-            consent_sha256=entry.consent_version.sha256 if entry.consent_version else "",
+            consent_sha256=consent_text.sha256 if consent_text else "",
+            language=language,
             wording=wordings[sha256_hex(canonical_text(entry.wording_text))],
             source=entry.source,
             subject_email=(person.email or "") if person else "",
@@ -290,9 +303,11 @@ def consent_confirm(
 
 
 def consent_reconfirm(
-    *, person: Person, purposes: list[str], policy_version: DocumentVersion, visit: Visit
+    *, person: Person, purposes: list[str], version: DocumentVersion, visit: Visit
 ) -> list[ConsentRecord]:
-    """Record that a person keeps their consents under a new (materially changed) policy."""
+    """Record that a person keeps their consents under a new, materially changed version of the
+    Privacy Policy or of the consent text of a purpose."""
+    is_policy = version.kind == DocumentKind.PRIVACY_POLICY
     with transaction.atomic():
         return [
             consent_record_append(
@@ -301,11 +316,18 @@ def consent_reconfirm(
                 decision=Decision.GRANTED,
                 method=ConsentMethod.EMAIL_LINK,
                 wording_text=str(
-                    _("I keep my consent under Privacy Policy version %(number)s: %(purpose)s")
-                    % {"number": policy_version.number, "purpose": Purpose(purpose).label}
+                    (
+                        _("I keep my consent under Privacy Policy version %(number)s: %(purpose)s")
+                        if is_policy
+                        else _(
+                            "I keep my consent under version %(number)s of its text: %(purpose)s"
+                        )
+                    )
+                    % {"number": version.number, "purpose": Purpose(purpose).label}
                 ),
                 visit=visit,
-                policy_version=policy_version,
+                policy_version=version if is_policy else None,
+                consent_version=None if is_policy else version,
                 source="reconsent",
             )
             for purpose in purposes

@@ -42,6 +42,18 @@ _SEQ, _DIGEST, _PREV_HASH, _RECORD_HASH, _SALT = (
     _HASHED_COLUMNS.index(column)
     for column in ("seq", "personal_digest", "prev_hash", "record_hash", "personal_salt")
 )
+# Positions the fast path reads (plain names: a dict lookup per value would cost ~10%).
+(
+    _PERSON, _PURPOSE, _DECISION, _METHOD, _POLICY, _POLICY_SHA, _CONSENT, _CONSENT_SHA,
+    _WORDING, _SOURCE, _CREATED, _LANGUAGE, _EMAIL, _PHONE, _IP, _AGENT, _PAGE, _REFERRER,
+) = (
+    _HASHED_COLUMNS.index(column)
+    for column in (
+        "person_id", "purpose", "decision", "method", "policy_version_id", "policy_sha256",
+        "consent_version_id", "consent_sha256", "wording_id", "source", "created_at",
+        "language", "subject_email", "subject_phone", "ip", "user_agent", "page_url", "referrer",
+    )
+)  # fmt: skip
 
 
 def consent_log_verify(*, progress: Callable[[int], None] | None = None) -> ChainBreak | None:
@@ -124,25 +136,32 @@ def _json_int(value: int | None) -> str:
 
 
 def _personal_digest_fast(row: tuple[Any, ...]) -> str:
-    ip, page_url, referrer = row[18] or "", row[20] or "", row[21] or ""
+    ip, page_url, referrer = row[_IP] or "", row[_PAGE] or "", row[_REFERRER] or ""
     text = (
         f'{{"ip": {_escape(str(ip))}, "page_url": {_escape(page_url)}, '
-        f'"referrer": {_escape(referrer)}, "subject_email": {_escape(row[16] or "")}, '
-        f'"subject_phone": {_escape(row[17] or "")}, "user_agent": {_escape(row[19] or "")}}}'
+        f'"referrer": {_escape(referrer)}, "subject_email": {_escape(row[_EMAIL] or "")}, '
+        f'"subject_phone": {_escape(row[_PHONE] or "")}, '
+        f'"user_agent": {_escape(row[_AGENT] or "")}}}'
     )
-    return hashlib.sha256((row[15] + text).encode()).hexdigest()
+    return hashlib.sha256((row[_SALT] + text).encode()).hexdigest()
 
 
 def _record_hash_fast(row: tuple[Any, ...]) -> str:
+    # "language" is hashed only when set (chain.OPTIONAL_HASHED_KEYS); it sorts after "decision".
+    language = row[_LANGUAGE]
+    language_member = f'"language":{_escape_ascii(language)},' if language else ""
     text = (
-        f'{{"consent_sha256":{_escape_ascii(row[8])},"consent_version":{_json_int(row[7])},'
-        f'"created_at":{_escape_ascii(row[11].astimezone(UTC).isoformat())},'
-        f'"decision":{_escape_ascii(row[3])},"method":{_escape_ascii(row[4])},'
-        f'"person":{_json_int(row[1])},"personal_digest":{_escape_ascii(row[12])},'
-        f'"policy_sha256":{_escape_ascii(row[6])},"policy_version":{_json_int(row[5])},'
-        f'"prev_hash":{_escape_ascii(row[13])},"purpose":{_escape_ascii(row[2])},'
-        f'"seq":{_json_int(row[0])},"source":{_escape_ascii(row[10])},'
-        f'"wording_sha256":{_escape_ascii(row[9])}}}'
+        f'{{"consent_sha256":{_escape_ascii(row[_CONSENT_SHA])},'
+        f'"consent_version":{_json_int(row[_CONSENT])},'
+        f'"created_at":{_escape_ascii(row[_CREATED].astimezone(UTC).isoformat())},'
+        f'"decision":{_escape_ascii(row[_DECISION])},{language_member}'
+        f'"method":{_escape_ascii(row[_METHOD])},"person":{_json_int(row[_PERSON])},'
+        f'"personal_digest":{_escape_ascii(row[_DIGEST])},'
+        f'"policy_sha256":{_escape_ascii(row[_POLICY_SHA])},'
+        f'"policy_version":{_json_int(row[_POLICY])},'
+        f'"prev_hash":{_escape_ascii(row[_PREV_HASH])},"purpose":{_escape_ascii(row[_PURPOSE])},'
+        f'"seq":{_json_int(row[_SEQ])},"source":{_escape_ascii(row[_SOURCE])},'
+        f'"wording_sha256":{_escape_ascii(row[_WORDING])}}}'
     )
     return hashlib.sha256(text.encode()).hexdigest()
 

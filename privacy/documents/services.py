@@ -1,26 +1,45 @@
-"""Drafting and publishing legal document versions (clauses 9.1, 9.2)."""
+"""Drafting and publishing legal document versions (clauses 9.1, 9.2), in every language."""
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from privacy.audit.approvals import Act, ApprovalOutcome, ApprovalPending, approval_gate
 from privacy.audit.models import AuditAction
 from privacy.audit.services import audit_record
-from privacy.documents.models import DocumentVersion
+from privacy.documents.models import DocumentText, DocumentVersion, language_name, legal_languages
 
 VERSION_ALREADY_PUBLISHED = "This version is already published."
 EFFECTIVE_BEFORE_PUBLICATION = "A version cannot take effect before it is published."
 NOT_ALLOWED_TO_PUBLISH = "You do not have the permission to publish legal document versions."
 PUBLISH_PERMISSION = "privacy.publish_documentversion"
+TEXTS_MISSING = _(
+    "This version has no text in %(languages)s yet. Every configured language needs a title "
+    "and a text before the version is published: they take effect together."
+)
+SUMMARIES_MISSING = _(
+    "A material change needs a summary of changes in every language; missing in "
+    "%(languages)s."
+)
+UNKNOWN_LANGUAGE = _("%(language)s is not one of the configured legal languages (%(languages)s).")
+
+
+@dataclass(frozen=True)
+class DraftText:
+    """A version's text in one language, as a publisher writes it."""
+
+    title: str
+    body: str
+    change_summary: str = ""
 
 
 class PublishError(Exception):
@@ -95,6 +114,8 @@ def document_publish(
         locked = DocumentVersion.objects.select_for_update().get(pk=version.pk)
         if locked.is_published:
             raise PublishError(VERSION_ALREADY_PUBLISHED)
+        texts = list(locked.texts.select_for_update())
+        document_texts_check(version=locked, texts=texts)
         gaps = [finding for finding in document_findings(locked) if finding.blocking]
         override_reason = override_reason.strip()
         if gaps and len(override_reason) < OVERRIDE_REASON_MIN_LENGTH:
@@ -104,13 +125,14 @@ def document_publish(
             outcome = approval_gate(
                 act=Act.MATERIAL_CHANGE,
                 obj=locked,
-                digest=publication_digest(locked, asked_effective_at),
+                digest=publication_digest(locked, asked_effective_at, texts=texts),
                 staff=published_by,
                 ip=ip,
             )
         if outcome.proceed:
             _publish(
                 locked,
+                texts=texts,
                 published_by=published_by,
                 effective_at=effective_at,
                 now=now,
@@ -126,15 +148,27 @@ def document_publish(
     return locked
 
 
-def publication_digest(version: DocumentVersion, effective_at: datetime | None) -> str:
-    """What an approval of a publication covers: this text, this title, this date."""
+def publication_digest(
+    version: DocumentVersion,
+    effective_at: datetime | None,
+    *,
+    texts: list[DocumentText] | None = None,
+) -> str:
+    """What an approval of a publication covers: these texts, in every language, this date."""
     when = effective_at.isoformat() if effective_at else ""
-    return hashlib.sha256(f"{version.compute_sha256()}|{when}".encode()).hexdigest()
+    texts = list(version.texts.all()) if texts is None else texts
+    hashes = ",".join(f"{t.language}:{t.compute_sha256()}" for t in sorted(texts, key=_language))
+    return hashlib.sha256(f"{hashes}|{when}".encode()).hexdigest()
+
+
+def _language(text: DocumentText) -> str:
+    return text.language
 
 
 def _publish(
     locked: DocumentVersion,
     *,
+    texts: list[DocumentText],
     published_by: User | None,
     effective_at: datetime,
     now: datetime,
@@ -150,12 +184,15 @@ def _publish(
         .published()
         .aggregate(last=Max("number"))["last"]
     )
+    # Hashed first, while the version is a draft: once it is published, its texts are frozen.
+    for text in texts:
+        text.sha256 = text.compute_sha256()
+        text.save(update_fields=["sha256"])
     locked.number = (last or 0) + 1
     locked.status = DocumentVersion.Status.PUBLISHED
     locked.effective_at = effective_at
     locked.published_at = now
     locked.published_by = published_by
-    locked.sha256 = locked.compute_sha256()
     try:
         with transaction.atomic():
             locked.save()
@@ -170,6 +207,7 @@ def _publish(
             "number": locked.number,
             "effective_at": effective_at.isoformat(),
             "channel": channel,
+            "texts": {text.language: text.sha256 for text in texts},
             **outcome.audit_detail(),
             **(
                 {
@@ -177,7 +215,6 @@ def _publish(
                         {"code": g.code, "language": g.language, "message": g.message} for g in gaps
                     ],
                     "override_reason": override_reason,
-                    "sha256": locked.sha256,
                 }
                 if gaps
                 else {}
@@ -187,21 +224,72 @@ def _publish(
     )
 
 
+def _names(languages: list[str]) -> str:
+    return ", ".join(language_name(code) for code in languages)
+
+
+def document_texts_check(*, version: DocumentVersion, texts: list[DocumentText]) -> None:
+    """Raise PublishError unless every legal language has a text (and, for a material change,
+    a summary of changes)."""
+    by_language = {text.language: text for text in texts}
+    missing = [
+        code
+        for code in legal_languages()
+        if code not in by_language
+        or not by_language[code].title.strip()
+        or not by_language[code].body.strip()
+    ]
+    if missing:
+        raise PublishError(str(TEXTS_MISSING % {"languages": _names(missing)}))
+    if version.material:
+        no_summary = [
+            code for code in legal_languages() if not by_language[code].change_summary.strip()
+        ]
+        if no_summary:
+            raise PublishError(str(SUMMARIES_MISSING % {"languages": _names(no_summary)}))
+
+
 def document_draft_create(
     *,
     kind: str,
-    title: str,
-    body: str,
-    change_summary: str = "",
+    texts: Mapping[str, DraftText],
     material: bool = False,
+    effective_at: datetime | None = None,
 ) -> DocumentVersion:
-    return DocumentVersion.objects.create(
-        kind=kind, title=title, body=body, change_summary=change_summary, material=material
-    )
+    """Create a draft with its text in each language given (others may be added later)."""
+    unknown = [code for code in texts if code not in legal_languages()]
+    if unknown:
+        raise PublishError(
+            str(UNKNOWN_LANGUAGE % {"language": unknown[0], "languages": _names(legal_languages())})
+        )
+    with transaction.atomic():
+        version = DocumentVersion.objects.create(
+            kind=kind, material=material, effective_at=effective_at
+        )
+        DocumentText.objects.bulk_create(
+            DocumentText(
+                version=version,
+                language=code,
+                title=text.title,
+                body=text.body,
+                change_summary=text.change_summary,
+            )
+            for code, text in texts.items()
+        )
+    return version
 
 
 def document_draft_from(*, version: DocumentVersion) -> DocumentVersion:
-    """Copy a version into a new draft: the way to amend a published text."""
+    """Copy a version into a new draft, every language: the way to amend a published text.
+
+    The summaries of changes are left empty: they describe the next change, not this one.
+    """
     return document_draft_create(
-        kind=version.kind, title=version.title, body=version.body, material=False
+        kind=version.kind,
+        texts={
+            text.language: DraftText(title=text.title, body=text.body)
+            for text in version.texts.all()
+            if text.language in legal_languages()
+        },
+        material=False,
     )

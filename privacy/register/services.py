@@ -7,6 +7,7 @@ from datetime import date
 
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 from privacy.audit.models import AuditAction
@@ -153,7 +154,8 @@ def consent_draft_create(
         draft = consent_document_draft(
             kind=purpose.document_kind,
             texts=texts,
-            summary=f"Drafted from processing register revision {register.revision}",
+            summary=gettext_lazy("Drafted from processing register revision %(revision)s")
+            % {"revision": register.revision},
         )
         audit_record(
             action=AuditAction.CONSENT_DRAFTED,

@@ -15,12 +15,12 @@ from django.utils import timezone
 from leads.models import Campaign
 from privacy.blocks.models import BlockRequester
 from privacy.blocks.services import person_block
-from privacy.documents.models import DocumentVersion
 from privacy.incidents.models import Incident
 from privacy.incidents.services import disclosure_record
 from privacy.outbox.models import Message, MessageKind
 from privacy.outbox.services import message_queue
 from privacy.rights.models import RightsRequest
+from tests.support.documents import draft as make_draft
 
 pytestmark = pytest.mark.django_db
 
@@ -66,7 +66,7 @@ def world(make_lead, officer, published_documents):
     campaign = Campaign.objects.create(
         name="Autumn", purpose="marketing", subject="S", body_text="B", created_by=officer
     )
-    draft = DocumentVersion.objects.create(kind="privacy_policy", title="T", body="B")
+    draft = make_draft("B", title="T")
     return {
         "lead": lead.pk,
         "person": lead.person_id,

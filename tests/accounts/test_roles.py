@@ -13,10 +13,10 @@ from leads.review import NOT_ALLOWED_TO_REVIEW, ReviewError, lead_review
 from privacy.audit.models import AuditEntry
 from privacy.blocks.models import Block, BlockRequester
 from privacy.blocks.services import NOT_ALLOWED_TO_BLOCK, BlockError, person_block
-from privacy.documents.models import DocumentVersion
 from privacy.documents.services import NOT_ALLOWED_TO_PUBLISH, PublishError, document_publish
 from privacy.oversight.models import DataExport
 from privacy.oversight.services import NOT_ALLOWED_TO_EXPORT, ExportError, data_export_start
+from tests.support.documents import draft as make_draft
 
 pytestmark = pytest.mark.django_db
 
@@ -102,7 +102,7 @@ def test_a_privacy_officer_sees_and_may_do_everything_a_reviewer_may_and_more(
 def test_a_privacy_officer_cannot_edit_or_publish_policies(client, officer, published_documents):
     assert status_of(client, officer, url("privacy_documentversion_add")) == 403
     with pytest.raises(PublishError, match=NOT_ALLOWED_TO_PUBLISH):
-        draft = DocumentVersion.objects.create(kind="privacy_policy", title="T", body="B")
+        draft = make_draft("B", title="T")
         document_publish(version=draft, published_by=officer)
     draft.refresh_from_db()
     assert not draft.is_published
@@ -134,7 +134,7 @@ def test_a_policy_publisher_drafts_and_publishes_but_sees_no_personal_data(clien
 
 
 def test_a_publisher_can_publish_a_draft(publisher, published_documents):
-    draft = DocumentVersion.objects.create(kind="privacy_policy", title="T", body="B")
+    draft = make_draft("B", title="T")
     assert document_publish(version=draft, published_by=publisher).number == 2
 
 

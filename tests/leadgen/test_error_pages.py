@@ -175,7 +175,7 @@ def test_the_400_page_in_russian(published_documents):
     )
 
     assert response.status_code == 400
-    assert "Не удалось прочитать ваш запрос" in response.text  # noqa: RUF001
+    assert "Не удалось прочитать ваш запрос" in response.text
 
 
 def test_the_500_page_renders_while_the_database_is_down(published_documents, monkeypatch):

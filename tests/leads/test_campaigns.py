@@ -164,13 +164,9 @@ def test_a_material_policy_change_starts_a_reconsent_campaign_to_active_subscrib
     from django.core.exceptions import ValidationError
 
     from privacy.consent.models import ConsentRecord
-    from privacy.documents.models import DocumentKind
-    from privacy.documents.services import document_draft_create, document_publish
+    from tests.support.documents import publish
 
-    draft = document_draft_create(
-        kind=DocumentKind.PRIVACY_POLICY, title="Privacy Policy", body="New terms.", material=True
-    )
-    version = document_publish(version=draft)
+    version = publish("New terms.", summary="New purposes.", material=True)
     campaign = Campaign(
         name="Policy v2",
         purpose="reconsent",

@@ -78,14 +78,11 @@ def editor(django_user_model):
 
 @pytest.fixture
 def draft(published_documents):
-    from privacy.documents.models import DocumentKind
-    from privacy.documents.services import document_draft_create
+    from tests.support.documents import draft
 
-    return document_draft_create(
-        kind=DocumentKind.PRIVACY_POLICY,
-        title="Privacy Policy",
-        body="## 1. Terms\n\nWe keep your data **safe** and never sell it.\n",
-        change_summary="Plainer wording.",
+    return draft(
+        "## 1. Terms\n\nWe keep your data **safe** and never sell it.\n",
+        summary="Plainer wording.",
     )
 
 

@@ -50,3 +50,23 @@ def test_the_append_function_inserts_every_column_but_the_id():
     inserted = re.search(r"INSERT INTO privacy_consentrecord \((.*?)\)", source, re.S)
 
     assert {column.strip() for column in inserted.group(1).split(",")} == MODEL_COLUMNS - {"id"}
+
+
+def test_the_sqlite_guard_keeps_every_hashed_column_and_allows_only_blanking_personal_data():
+    import importlib
+
+    migration = importlib.import_module("privacy.migrations.0017_consent_record_language")
+    (trigger,) = [
+        sql
+        for sql in migration._sqlite_triggers("\n            AND NEW.language IS OLD.language")
+        if "CREATE TRIGGER privacy_consentrecord_no_update" in sql
+    ]
+
+    assert set(re.findall(r"NEW\.(\w+) IS OLD\.", trigger)) == {
+        *HASHED_COLUMNS.values(),
+        "record_hash",
+    } - {"id"}
+    assert set(re.findall(r"NEW\.(\w+) (?:= ''|IS NULL)", trigger)) == {
+        *PERSONAL_FIELDS,
+        "personal_salt",
+    }

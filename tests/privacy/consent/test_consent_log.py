@@ -210,7 +210,7 @@ def test_the_database_refuses_to_change_or_delete_a_consent_record(log, sql):
 @pytest.mark.parametrize(
     "sql",
     [
-        "UPDATE privacy_documentversion SET body = 'Rewritten' WHERE id = %s",
+        "UPDATE privacy_documentversion SET material = true WHERE id = %s",
         "UPDATE privacy_documentversion SET status = 'draft' WHERE id = %s",
         "DELETE FROM privacy_documentversion WHERE id = %s",
     ],
@@ -225,7 +225,39 @@ def test_the_database_refuses_to_change_or_delete_a_published_version(published_
         run_sql(sql, (policy.pk,))
 
     stored = DocumentVersion.objects.get(pk=policy.pk)
-    assert (stored.body, stored.status) == (policy.body, DocumentVersion.Status.PUBLISHED)
+    assert (stored.material, stored.status) == (False, DocumentVersion.Status.PUBLISHED)
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "UPDATE privacy_documenttext SET body = 'Rewritten' WHERE version_id = %s",
+        "UPDATE privacy_documenttext SET sha256 = '' WHERE version_id = %s",
+        "DELETE FROM privacy_documenttext WHERE version_id = %s",
+        "INSERT INTO privacy_documenttext (version_id, language, title, body, change_summary, "
+        "sha256) VALUES (%s, 'de', 'Datenschutz', 'Neu', '', '')",
+    ],
+)
+def test_the_database_refuses_to_change_add_or_delete_a_text_of_a_published_version(
+    published_documents, sql
+):
+    policy = published_documents[DocumentKind.PRIVACY_POLICY]
+    before = list(policy.texts.values_list("language", "body", "sha256"))
+
+    with (
+        pytest.raises(IntegrityError, match="the texts of a published version never change"),
+        transaction.atomic(),
+    ):
+        run_sql(sql, (policy.pk,))
+
+    assert list(policy.texts.values_list("language", "body", "sha256")) == before
+    assert [language for language, _body, _hash in before] == ["en", "ru"]
+
+
+def test_the_database_lets_a_draft_change_its_texts(draft):
+    run_sql("UPDATE privacy_documenttext SET body = 'Changed' WHERE version_id = %s", (draft.pk,))
+
+    assert set(draft.texts.values_list("body", flat=True)) == {"Changed"}
 
 
 def test_the_model_refuses_to_change_or_delete_a_consent_record(log):

@@ -43,9 +43,14 @@ def test_a_receipt_names_the_controller_the_policy_and_each_purpose(
             "url": "https://leadgen.example",
         }
     ]
-    assert document["policyUrl"] == "https://leadgen.example/privacy/versions/1/"
-    assert document["policy"]["version"] == 1
-    assert document["policy"]["sha256"] == policy.sha256
+    assert document["language"] == "en"
+    assert document["policyUrl"] == "https://leadgen.example/privacy/versions/1/?lang=en"
+    assert document["policy"] == {
+        "title": "Privacy Policy",
+        "version": 1,
+        "language": "en",
+        "sha256": policy.text("en").sha256,
+    }
     assert document["collectionMethod"] == "web_form"
     assert "e-mail address" in document["piiCategories"]
     assert [(p["purpose"], p["decision"]) for p in document["purposes"]] == [
@@ -57,10 +62,11 @@ def test_a_receipt_names_the_controller_the_policy_and_each_purpose(
     assert marketing["wording"] == "Send me news and offers.\n"
     assert marketing["consentText"]["version"] == 1
     assert marketing["consentText"]["sha256"] == (
-        published_documents[DocumentKind.CONSENT_MARKETING].sha256
+        published_documents[DocumentKind.CONSENT_MARKETING].text("en").sha256
     )
+    assert marketing["consentText"]["language"] == "en"
     assert marketing["consentText"]["url"] == (
-        "https://leadgen.example/privacy/consents/consent_marketing/1/"
+        "https://leadgen.example/privacy/consents/consent_marketing/1/?lang=en"
     )
     assert document["signature"]["algorithm"] == "HMAC-SHA256"
 
@@ -100,7 +106,7 @@ def test_a_receipt_cannot_cover_another_persons_records(submission):
 def test_the_receipt_downloads_as_a_private_json_attachment(client, person, submission):
     receipt = receipt_issue(person=person, records=submission)
 
-    response = client.get(receipt.get_absolute_url())
+    response = client.get(receipt.get_json_url())
 
     assert response.status_code == 200
     assert response["Content-Type"] == "application/json"
@@ -116,7 +122,8 @@ def test_the_receipt_downloads_as_a_private_json_attachment(client, person, subm
 def test_the_download_url_is_unguessable(person, submission):
     receipt = receipt_issue(person=person, records=submission)
 
-    assert receipt.get_absolute_url() == f"/privacy/receipts/{receipt.token}.json"
+    assert receipt.get_absolute_url() == f"/privacy/receipts/{receipt.token}/"
+    assert receipt.get_json_url() == f"/privacy/receipts/{receipt.token}.json"
     assert len(receipt.token) >= 43  # 256 random bits
 
 

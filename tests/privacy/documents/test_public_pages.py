@@ -6,17 +6,12 @@ import pytest
 from django.utils import timezone
 
 from privacy.documents.models import DocumentKind, DocumentVersion
-from privacy.documents.services import document_draft_create, document_publish
 from privacy.documents.views import IN_FORCE_MAX_AGE, PUBLISHED_VERSION_MAX_AGE
+from tests.support.documents import draft, publish
 
 pytestmark = pytest.mark.django_db
 
 POLICY = DocumentKind.PRIVACY_POLICY
-
-
-def publish(body: str, *, kind=POLICY, title="Privacy Policy", effective_at=None, summary=""):
-    draft = document_draft_create(kind=kind, title=title, body=body, change_summary=summary)
-    return document_publish(version=draft, effective_at=effective_at)
 
 
 @pytest.fixture
@@ -84,8 +79,8 @@ def test_a_scheduled_version_is_posted_in_advance_and_marked_scheduled(client, p
     ],
 )
 def test_unknown_versions_and_drafts_are_not_found(client, published_documents, url):
-    document_draft_create(kind=POLICY, title="Draft", body="Not public yet.")
-    document_draft_create(kind=DocumentKind.CONSENT_MARKETING, title="Draft", body="Nor this.")
+    draft("Not public yet.", title="Draft")
+    draft("Nor this.", kind=DocumentKind.CONSENT_MARKETING, title="Draft")
 
     response = client.get(url)
 
@@ -114,7 +109,7 @@ def test_each_consent_text_has_its_in_force_and_permanent_pages(client, publishe
     permanent = client.get("/privacy/consents/consent_marketing/1/")
 
     assert in_force.status_code == permanent.status_code == 200
-    assert marketing.sha256 in in_force.text
+    assert marketing.text("en").sha256 in in_force.text
     assert "Permanent link to this version" in in_force.text
 
 

@@ -8,8 +8,9 @@ from django.urls import reverse
 
 from privacy.audit.approvals import ApprovalPending
 from privacy.audit.models import Approval, AuditAction, AuditEntry
-from privacy.documents.models import DocumentKind, DocumentVersion
+from privacy.documents.models import DocumentText
 from privacy.documents.services import document_publish
+from tests.support.documents import draft as make_draft
 
 pytestmark = pytest.mark.django_db
 
@@ -23,11 +24,9 @@ def second_publisher(django_user_model):
 
 @pytest.fixture
 def material_draft(published_documents):
-    return DocumentVersion.objects.create(
-        kind=DocumentKind.PRIVACY_POLICY,
-        title="Privacy Policy",
-        body="We now also share data with our parent company.",
-        change_summary="A new recipient.",
+    return make_draft(
+        "We now also share data with our parent company.",
+        summary="A new recipient.",
         material=True,
     )
 
@@ -83,7 +82,7 @@ def test_an_edit_after_the_request_voids_it(settings, publisher, second_publishe
     settings.SECOND_APPROVAL_FOR = ["material_change"]
     with pytest.raises(ApprovalPending):
         document_publish(version=material_draft, published_by=publisher)
-    DocumentVersion.objects.filter(pk=material_draft.pk).update(body="Something else.")
+    DocumentText.objects.filter(version=material_draft, language="ru").update(body="Иначе.")
     material_draft.refresh_from_db()
 
     with pytest.raises(ApprovalPending):  # not an approval of what the first one asked for
@@ -99,8 +98,6 @@ def test_a_change_that_is_not_material_needs_no_second_publisher(
     settings, publisher, published_documents
 ):
     settings.SECOND_APPROVAL_FOR = ["material_change"]
-    draft = DocumentVersion.objects.create(
-        kind=DocumentKind.PRIVACY_POLICY, title="Privacy Policy", body="Typo fixed."
-    )
+    draft = make_draft("Typo fixed.")
 
     assert document_publish(version=draft, published_by=publisher).is_published

@@ -319,7 +319,7 @@ def test_the_notice_goes_in_each_persons_language_when_written_in_it(
         "detected_at_1": "10:00:00",
         "audience": "all",
         "notice_subject_ru": "Ваши данные могли быть раскрыты",
-        "notice_body_ru": "1 марта украден диск с резервной копией.",  # noqa: RUF001
+        "notice_body_ru": "1 марта украден диск с резервной копией.",
     }
     assert client.post(change_page(incident), data).status_code == 302
     incident.refresh_from_db()

@@ -142,6 +142,13 @@ def test_quotes_and_dashes_do_not_matter(filled_register):
 # -- drafting and publishing ------------------------------------------------------------------
 
 
+def remove_the_inn(draft) -> None:
+    """A gap in every language of a draft: the operator's INN (Art. 9 part 4 item 3) removed."""
+    for text in draft.texts.all():
+        text.body = text.body.replace("7707083893", "")
+        text.save()
+
+
 def test_the_officer_drafts_both_languages_and_the_draft_publishes_without_a_reason(
     filled_register, officer, publisher
 ):
@@ -163,8 +170,7 @@ def test_publishing_a_text_with_a_gap_is_refused_without_a_reason_and_changes_no
 ):
     purpose = ProcessingPurpose.objects.get(code="processing")
     draft = consent_draft_create(purpose=purpose, staff=None)
-    draft.body = draft.body.replace("7707083893", "")
-    draft.save()
+    remove_the_inn(draft)
 
     for reason in ("", "too short"):
         with pytest.raises(PublishError, match=re.escape(GAPS_NEED_A_REASON)):
@@ -178,8 +184,7 @@ def test_publishing_a_text_with_a_gap_is_refused_without_a_reason_and_changes_no
 def test_publishing_with_a_gap_and_a_reason_is_audited_with_the_gaps(filled_register, publisher):
     purpose = ProcessingPurpose.objects.get(code="processing")
     draft = consent_draft_create(purpose=purpose, staff=None)
-    draft.body = draft.body.replace("7707083893", "")
-    draft.save()
+    remove_the_inn(draft)
     reason = "The INN is being re-registered; the lawyer approved publishing now."
 
     document_publish(version=draft, published_by=publisher, override_reason=reason)
@@ -198,8 +203,7 @@ def test_the_publish_confirmation_lists_the_gaps_and_asks_for_a_reason(
 ):
     purpose = ProcessingPurpose.objects.get(code="processing")
     draft = consent_draft_create(purpose=purpose, staff=None)
-    draft.body = draft.body.replace("7707083893", "")
-    draft.save()
+    remove_the_inn(draft)
     client.force_login(publisher)
     url = f"/admin/privacy/documentversion/{draft.pk}/publish/"
 
@@ -227,10 +231,13 @@ def test_a_consent_text_the_register_does_not_describe_is_published_with_an_advi
 def test_a_pipeline_publishes_a_text_with_a_gap_only_with_a_reason(filled_register, tmp_path):
     from django.core.management import CommandError, call_command
 
-    text = _text(ProcessingPurpose.objects.get(code="processing"), "ru").replace("7707083893", "")
-    path = tmp_path / "consent.md"
-    path.write_text(text, encoding="utf-8")
-    arguments = ["publish_policy", str(path), "--kind", "consent_processing", "--title", "Согласие"]
+    purpose = ProcessingPurpose.objects.get(code="processing")
+    paths = []
+    for language in ("ru", "en"):
+        path = tmp_path / f"consent.{language}.md"
+        path.write_text(_text(purpose, language).replace("7707083893", ""), encoding="utf-8")
+        paths.append(str(path))
+    arguments = ["publish_policy", *paths, "--kind", "consent_processing", "--title", "ru=Согласие"]
 
     with pytest.raises(CommandError, match="lacks items the law requires"):
         call_command(*arguments)

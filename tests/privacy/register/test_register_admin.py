@@ -102,7 +102,7 @@ def test_the_officer_drafts_consent_texts_from_the_purposes_list(filled_register
 
     draft = DocumentVersion.objects.get(kind="consent_processing")
     assert draft.status == DocumentVersion.Status.DRAFT
-    assert "ООО «Лидген»" in draft.body and "Lidgen LLC" in draft.body
+    assert "ООО «Лидген»" in draft.text("ru").body and "Lidgen LLC" in draft.text("en").body
 
 
 def test_a_reviewer_cannot_draft_consent_texts(filled_register, reviewer, client):
