@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils import translation
 from django.utils.cache import add_never_cache_headers, patch_cache_control
+from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
 from privacy.consent.models import ConsentMethod, ConsentReceipt
-from privacy.consent.receipts import receipt_as_dict
+from privacy.consent.receipts import receipt_as_dict, receipt_page_context
 from privacy.consent.services import (
     consent_confirm,
     consent_reconfirm,
@@ -25,6 +28,14 @@ from privacy.people.models import Person, Purpose
 from privacy.people.visits import visit_from_request
 
 
+def _private(response: HttpResponse) -> HttpResponse:
+    # The token is the only key to the receipt: no shared cache may keep a copy.
+    add_never_cache_headers(response)
+    patch_cache_control(response, private=True)
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
 @require_GET
 def receipt_download(request: HttpRequest, token: str) -> HttpResponse:
     receipt = get_object_or_404(ConsentReceipt, token=token)
@@ -32,11 +43,32 @@ def receipt_download(request: HttpRequest, token: str) -> HttpResponse:
     response["Content-Disposition"] = (
         f'attachment; filename="consent-receipt-{receipt.receipt_id}.json"'
     )
-    # The token is the only key to the receipt: no shared cache may keep a copy.
-    add_never_cache_headers(response)
-    patch_cache_control(response, private=True)
-    response["X-Robots-Tag"] = "noindex"
-    return response
+    return _private(response)
+
+
+def _page_language(request: HttpRequest, default: str) -> str:
+    """`?lang=`, else the language this browser chose on the site, else `default`."""
+    languages = dict(settings.LANGUAGES)
+    for candidate in (
+        request.GET.get("lang", ""),
+        request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, ""),
+        default,
+    ):
+        if candidate in languages:
+            return candidate
+    return get_language() or settings.LANGUAGE_CODE
+
+
+@require_GET
+def receipt_page(request: HttpRequest, token: str) -> HttpResponse:
+    """The receipt as a person reads and prints it, in the language they consented in."""
+    receipt = get_object_or_404(ConsentReceipt, token=token)
+    document = receipt_as_dict(receipt)
+    language = _page_language(request, document.get("language", ""))
+    with translation.override(language):
+        response = render(request, "privacy/receipt.html", receipt_page_context(receipt, document))
+    response["Content-Language"] = language
+    return _private(response)
 
 
 MARKETING_PURPOSES = {Purpose.MARKETING, Purpose.ADVERTISING}
@@ -124,7 +156,7 @@ def reconsent(request: HttpRequest, token: str) -> HttpResponse:
     consent_reconfirm(
         person=person,
         purposes=kept,
-        policy_version=version,
+        version=version,
         visit=visit_from_request(request),
     )
     return render(request, "privacy/reconsent.html", {"version": version, "done": True})

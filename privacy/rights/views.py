@@ -100,7 +100,10 @@ def _invalid(request: HttpRequest, message: str) -> HttpResponse:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def request_form(request: HttpRequest) -> HttpResponse:
-    form = RequestForm(request.POST or None)
+    # ?kind=withdrawal (from a receipt's "withdraw" link) opens the form with that choice made.
+    kind = request.GET.get("kind", "")
+    initial = {"kind": kind} if kind in RightsRequest.Kind.values else {}
+    form = RequestForm(request.POST or None, initial=initial)
     if request.method == "POST":
         if rate_limit_hit(
             scope="rights-request",

@@ -64,7 +64,8 @@ def test_a_valid_submission_stores_person_lead_and_three_consent_records(
     policy = published_documents[DocumentKind.PRIVACY_POLICY]
     for record in records.values():
         assert record.policy_version == policy
-        assert record.policy_sha256 == policy.sha256
+        assert record.policy_sha256 == policy.text("en").sha256
+        assert record.language == "en"
         assert record.method == "web_form"
         assert record.ip == "127.0.0.1"
         assert record.user_agent == "Mozilla/5.0 Test"
@@ -84,9 +85,10 @@ def test_the_thank_you_page_answers_after_the_redirect(client, submit, valid_dat
     assert page.status_code == 200
     assert "Thank you" in page.text
     lead = Lead.objects.get()
-    receipt_url = lead.receipt.get_absolute_url()
-    assert receipt_url in page.text
-    receipt = client.get(receipt_url).json()
+    assert lead.receipt.get_absolute_url() in page.text
+    assert lead.receipt.get_json_url() in page.text
+    assert "/privacy/requests/" in page.text
+    receipt = client.get(lead.receipt.get_json_url()).json()
     decisions = {entry["purpose"]: entry["decision"] for entry in receipt["purposes"]}
     assert decisions == {
         "processing": "granted",
@@ -166,13 +168,10 @@ def test_errors_are_shown_next_to_their_field_and_other_input_is_kept(submit, va
 def test_a_policy_published_between_render_and_submit_is_shown_again(
     client, submit, valid_data, published_documents
 ):
-    from privacy.documents.services import document_draft_create, document_publish
+    from tests.support.documents import publish
 
     token = form_token(client.get("/"))
-    draft = document_draft_create(
-        kind=DocumentKind.PRIVACY_POLICY, title="Privacy Policy", body="Version two."
-    )
-    document_publish(version=draft, effective_at=timezone.now())
+    publish("Version two.", effective_at=timezone.now())
 
     response = submit(valid_data, token=token)
 

@@ -16,13 +16,13 @@ from privacy.audit.models import AUDIT_TRAIL_IS_APPEND_ONLY, AuditAction, AuditE
 from privacy.audit.services import audit_record
 from privacy.blocks.models import BlockRequester
 from privacy.blocks.services import person_block
-from privacy.documents.models import DocumentVersion
 from privacy.oversight.models import DataExport
 from privacy.oversight.services import csv_safe
 from privacy.people.integrity import ImmutableRecordError
 
 pytestmark = pytest.mark.django_db
 
+from tests.support.documents import draft as make_draft  # noqa: E402
 from tests.support.staff import PASSWORD  # noqa: E402
 
 
@@ -37,7 +37,7 @@ def test_logging_in_and_failing_to_are_audited_with_the_address(client, reviewer
 
 
 def test_publishing_a_policy_version_is_audited(client, publisher, published_documents):
-    draft = DocumentVersion.objects.create(kind="privacy_policy", title="T", body="New text")
+    draft = make_draft("New text", title="T")
     client.force_login(publisher)
     client.post(reverse("admin:privacy_documentversion_publish", args=[draft.pk]))
     entry = AuditEntry.objects.get(action=AuditAction.VERSION_PUBLISHED, object_id=str(draft.pk))
