@@ -14,3 +14,10 @@ class LeadsConfig(AppConfig):
         from .privacy_hooks import register
 
         register()
+
+        # Publishing a material change offers to start a re-consent campaign in the same step.
+        from privacy.documents.reconsent import reconsent_starter_register
+
+        from .campaigns import CampaignReconsent
+
+        reconsent_starter_register(CampaignReconsent())

@@ -9,12 +9,14 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from privacy.documents.models import DocumentVersion
+from privacy.documents.reconsent import RECONSENT_PURPOSES
 from privacy.outbox.fanout import FAN_OUT_STEP, fan_out_progress, messages_fan_out_step
 from privacy.outbox.gate import people_reachable_for, people_reachable_for_any
 from privacy.outbox.models import MessageKind
 from privacy.outbox.services import BROKER_ERRORS
-from privacy.people.models import Purpose
 
 from .models import Campaign
 
@@ -30,21 +32,30 @@ KIND_FOR_PURPOSE: dict[str, str] = {
     Campaign.Purpose.ADVERTISING: MessageKind.ADVERTISING,
     Campaign.Purpose.RECONSENT: MessageKind.LEGAL_NOTICE,
 }
-RECONSENT_PURPOSES: list[str] = [Purpose.MARKETING, Purpose.ADVERTISING]
+
+
+def reconsent_purposes(campaign: Campaign) -> list[str]:
+    """The purposes a re-consent campaign asks people to keep."""
+    if campaign.reconsent_purposes:
+        return list(campaign.reconsent_purposes)
+    kind = campaign.policy_version.kind if campaign.policy_version else ""
+    return list(RECONSENT_PURPOSES.get(kind, ()))
 
 
 def campaign_audience(campaign: Campaign):
     """People the campaign may reach now (the gate decides again at send time)."""
     if campaign.purpose == Campaign.Purpose.RECONSENT:
-        return people_reachable_for_any(RECONSENT_PURPOSES)
+        return people_reachable_for_any(reconsent_purposes(campaign))
     return people_reachable_for(campaign.purpose)
 
 
 def campaign_message_context(campaign: Campaign) -> dict[str, Any]:
+    # A re-consent campaign started on publishing has no text of its own: each notice is written
+    # in its person's language, with the summary of changes for that language.
     context: dict[str, Any] = {"subject": campaign.subject, "body_text": campaign.body_text}
     if campaign.purpose == Campaign.Purpose.RECONSENT:
         context["reconsent_policy_version"] = campaign.policy_version_id
-        context["reconsent_purposes"] = RECONSENT_PURPOSES
+        context["reconsent_purposes"] = reconsent_purposes(campaign)
     return context
 
 
@@ -168,3 +179,42 @@ def campaign_fan_out_step(*, campaign_id: int) -> bool:
         campaign.stepped_at = timezone.now()
         campaign.save(update_fields=["cursor", "stepped_at"])
     return True
+
+
+SEND_CAMPAIGN_PERMISSION = "leads.send_campaign"
+
+
+def campaign_reconsent_start(
+    *, version: DocumentVersion, purposes: list[str], started_by
+) -> Campaign:
+    """Start asking everyone with an active consent to `purposes` to keep it under `version`,
+    a material change just published (called in the publishing transaction)."""
+    campaign = Campaign.objects.create(
+        name=str(_("Re-consent: %(version)s") % {"version": version}),
+        purpose=Campaign.Purpose.RECONSENT,
+        subject="",
+        body_text="",
+        policy_version=version,
+        reconsent_purposes=list(purposes),
+        created_by=started_by,
+    )
+    return campaign_start(campaign=campaign)
+
+
+class CampaignReconsent:
+    """Leads' answer to privacy's re-consent offer on publishing (privacy.documents.reconsent)."""
+
+    def may_start(self, *, user) -> bool:
+        return bool(user.has_perm(SEND_CAMPAIGN_PERMISSION))
+
+    def audience(self, *, purposes) -> int:
+        return people_reachable_for_any(list(purposes)).count()
+
+    def start(self, *, version: DocumentVersion, purposes: list[str], started_by) -> str:
+        campaign = campaign_reconsent_start(
+            version=version, purposes=purposes, started_by=started_by
+        )
+        return str(
+            _("Started the campaign “%(name)s”: %(count)d people are asked to keep their consent.")
+            % {"name": campaign.name, "count": campaign_audience_count(campaign=campaign)}
+        )

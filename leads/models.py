@@ -107,8 +107,8 @@ class Campaign(models.Model):
     class Purpose(models.TextChoices):
         MARKETING = "marketing", _("Marketing (product updates, offers, newsletters)")
         ADVERTISING = "advertising", _("Advertising")
-        # A legal notice of a material policy change to everyone with an active marketing or
-        # advertising consent, with a link to confirm that consent under the new version.
+        # A legal notice of a material change of the policy or of a consent text to everyone
+        # with an active consent it affects, with a link to keep it under the new version.
         RECONSENT = "reconsent", _("Re-consent after a material policy change")
 
     class Status(models.TextChoices):
@@ -126,12 +126,17 @@ class Campaign(models.Model):
     )
     policy_version = models.ForeignKey(
         "privacy.DocumentVersion",
-        verbose_name=_("policy version (re-consent only)"),
+        verbose_name=_("changed version (re-consent only)"),
         null=True,
         blank=True,
-        limit_choices_to={"kind": "privacy_policy", "status": "published", "material": True},
+        limit_choices_to={"status": "published", "material": True},
         on_delete=models.PROTECT,
         related_name="+",
+    )
+    # The purposes whose consent people are asked to keep; empty: every purpose the changed
+    # document affects (privacy.documents.reconsent.RECONSENT_PURPOSES).
+    reconsent_purposes = models.JSONField(
+        _("purposes to keep (re-consent only)"), default=list, blank=True, editable=False
     )
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.DRAFT, editable=False

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import translation
 from django.utils.cache import add_never_cache_headers, patch_cache_control
-from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
@@ -23,6 +21,7 @@ from privacy.consent.services import (
     purpose_state,
 )
 from privacy.documents.models import DocumentVersion
+from privacy.people.http import page_language
 from privacy.people.links import CONFIRM_CONSENT, RECONSENT, UNSUBSCRIBE, LinkInvalid, LinkKind
 from privacy.people.models import Person, Purpose
 from privacy.people.visits import visit_from_request
@@ -46,25 +45,12 @@ def receipt_download(request: HttpRequest, token: str) -> HttpResponse:
     return _private(response)
 
 
-def _page_language(request: HttpRequest, default: str) -> str:
-    """`?lang=`, else the language this browser chose on the site, else `default`."""
-    languages = dict(settings.LANGUAGES)
-    for candidate in (
-        request.GET.get("lang", ""),
-        request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, ""),
-        default,
-    ):
-        if candidate in languages:
-            return candidate
-    return get_language() or settings.LANGUAGE_CODE
-
-
 @require_GET
 def receipt_page(request: HttpRequest, token: str) -> HttpResponse:
     """The receipt as a person reads and prints it, in the language they consented in."""
     receipt = get_object_or_404(ConsentReceipt, token=token)
     document = receipt_as_dict(receipt)
-    language = _page_language(request, document.get("language", ""))
+    language = page_language(request, document.get("language", ""))
     with translation.override(language):
         response = render(request, "privacy/receipt.html", receipt_page_context(receipt, document))
     response["Content-Language"] = language

@@ -22,11 +22,22 @@ def message_render(message: Message) -> AnymailMessage:
         "site_name": settings.SITE_NAME,
         "site_url": settings.SITE_URL,
         "privacy_contact_email": settings.PRIVACY_CONTACT_EMAIL,
-        "policy_url": settings.SITE_URL + reverse("privacy:policy"),
+        # The policy in the language of the message, whatever the browser that opens it says.
+        "policy_url": f"{settings.SITE_URL}{reverse('privacy:policy')}?lang={message.language}",
+        # Every e-mail to a person shows the way to their rights (clause 6.1.2); staff alerts,
+        # which go to staff, do not.
+        "rights_url": ""
+        if message.kind == MessageKind.STAFF_ALERT
+        else settings.SITE_URL + reverse("privacy:requests"),
     }
     # A message written in several languages (a breach notice) carries each one's own values.
     by_language = message.context.get("by_language") or {}
     context.update(by_language.get(message.language) or {})
+    receipt_token = message.context.get("receipt_token")
+    if receipt_token:
+        context["receipt_url"] = settings.SITE_URL + reverse(
+            "privacy:receipt_page", kwargs={"token": receipt_token}
+        )
     headers = {}
     purpose = MARKETING_KINDS.get(message.kind)
     if purpose is not None and message.person is not None:
@@ -44,6 +55,7 @@ def message_render(message: Message) -> AnymailMessage:
             u=message.context.get("reconsent_purposes", []),
             v=message.context["reconsent_policy_version"],
         )
+        context.update(_changed_version(message))
     with translation.override(message.language):
         base = f"emails/{message.kind}"
         if message.kind == MessageKind.STAFF_ALERT and message.context.get("alert"):
@@ -59,6 +71,29 @@ def message_render(message: Message) -> AnymailMessage:
     for name, content, mimetype in message_attachments(message):
         email.attach(name, content, mimetype)
     return email
+
+
+def _changed_version(message: Message) -> dict[str, object]:
+    """The materially changed version a re-consent notice is about, in the message's language:
+    its title, number, date, link, and the summary of changes written for that language."""
+    from privacy.documents.models import DocumentVersion
+
+    version = (
+        DocumentVersion.objects.published()
+        .prefetch_related("texts")
+        .filter(pk=message.context["reconsent_policy_version"])
+        .first()
+    )
+    if version is None:
+        return {}
+    text = version.text(message.language)
+    if text is None:
+        return {}
+    return {
+        "changed_version": version,
+        "changed_text": text,
+        "changed_url": settings.SITE_URL + version.get_absolute_url(text.language),
+    }
 
 
 def message_attachments(message: Message) -> list[tuple[str, str, str]]:

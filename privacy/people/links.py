@@ -32,10 +32,14 @@ class LinkKind:
     max_age: Callable[[], int]
 
     def url(self, **payload: Any) -> str:
-        """The absolute URL of a link carrying `payload`."""
+        """The absolute URL of a link carrying `payload` (for e-mails)."""
+        return settings.SITE_URL + self.path(**payload)
+
+    def path(self, **payload: Any) -> str:
+        """The link's path on this site (for pages that link it themselves)."""
         self._check(payload)
         token = signing.dumps(payload, salt=self.salt, compress=True)
-        return settings.SITE_URL + reverse(self.view, kwargs={"token": token})
+        return reverse(self.view, kwargs={"token": token})
 
     def read(self, token: str) -> dict[str, Any]:
         """The payload of a link of this kind, or LinkInvalid."""

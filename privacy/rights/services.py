@@ -340,6 +340,10 @@ def export_url(request: RightsRequest) -> str:
     return RIGHTS_EXPORT.url(r=request.pk)
 
 
+def export_path(request: RightsRequest) -> str:
+    return RIGHTS_EXPORT.path(r=request.pk)
+
+
 def request_for_export(token: str) -> RightsRequest:
     payload = _read(token, RIGHTS_EXPORT)
     request = (

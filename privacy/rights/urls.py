@@ -10,5 +10,8 @@ urlpatterns = [
     path("requests/confirm/<str:token>/", views.request_confirm, name="request_confirm"),
     path("requests/email/<str:token>/", views.request_new_email, name="request_new_email"),
     path("requests/export/<str:token>/", views.request_export, name="request_export"),
+    path(
+        "requests/export/<str:token>/json/", views.request_export_json, name="request_export_json"
+    ),
     path("requests/<uuid:public_id>/", views.request_detail, name="request_detail"),
 ]

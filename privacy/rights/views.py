@@ -11,16 +11,19 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from privacy.people.http import HttpResponseSeeOther
+from privacy.documents.models import language_name
+from privacy.people.http import HttpResponseSeeOther, page_language
 from privacy.people.models import Purpose
 from privacy.people.ratelimit import rate_limit_hit
 from privacy.people.visits import client_ip, visit_from_request
 from privacy.rights.export import person_export
+from privacy.rights.export_page import export_sections
 from privacy.rights.models import RightsRequest
 from privacy.rights.services import (
     DETAILS_MAX,
@@ -32,6 +35,7 @@ from privacy.rights.services import (
     UNKNOWN_KIND,
     RightsError,
     correction_form,
+    export_path,
     request_confirm_new_email,
     request_correct,
     request_for_export,
@@ -174,10 +178,23 @@ def request_detail(request: HttpRequest, public_id: str) -> HttpResponse:
             else:
                 status = 400
     rights_request.refresh_from_db()
+    # An answered access request links its copy from its own page too (a fresh signed link:
+    # this page opens only in the browser that confirmed the request).
+    answered_access = (
+        rights_request.kind == RightsRequest.Kind.ACCESS
+        and rights_request.status == RightsRequest.Status.ANSWERED
+        and rights_request.email
+    )
     return render(
         request,
         "privacy/requests/detail.html",
-        {"rights_request": rights_request, "form": form, "error": error},
+        {
+            "rights_request": rights_request,
+            "form": form,
+            "error": error,
+            "export_url": export_path(rights_request) if answered_access else "",
+            "export_hours": settings.RIGHTS_EXPORT_LINK_HOURS,
+        },
         status=status,
     )
 
@@ -194,18 +211,59 @@ def request_new_email(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "privacy/requests/new_email.html", {"done": True})
 
 
+def _export_data(token: str) -> tuple[RightsRequest, dict]:
+    rights_request = request_for_export(token)
+    return rights_request, person_export(person=rights_request.person, email=rights_request.email)
+
+
+def _private(response: HttpResponse) -> HttpResponse:
+    # The signed link is the only key to the copy: no cache may keep one, no robot index it.
+    response["Cache-Control"] = "private, no-store"
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
 @never_cache
 @require_GET
 def request_export(request: HttpRequest, token: str) -> HttpResponse:
-    """The access export: a JSON download behind a signed, expiring link, never cached."""
+    """The access export to read and print, behind the signed, expiring link."""
     try:
-        rights_request = request_for_export(token)
+        rights_request, data = _export_data(token)
     except RightsError as exc:
         return _invalid(request, str(exc))
-    data = person_export(person=rights_request.person, email=rights_request.email)
+    language = page_language(request, rights_request.language)
+    with translation.override(language):
+        response = render(
+            request,
+            "privacy/requests/export.html",
+            {
+                "rights_request": rights_request,
+                "data": data,
+                "sections": export_sections(data),
+                "generated_at": timezone.now(),
+                "json_url": reverse("privacy:request_export_json", kwargs={"token": token}),
+                "hours": settings.RIGHTS_EXPORT_LINK_HOURS,
+                "other_languages": [
+                    {"code": code, "name": language_name(code), "url": f"?lang={code}"}
+                    for code, _name in settings.LANGUAGES
+                    if code != language
+                ],
+            },
+        )
+    response["Content-Language"] = language
+    return _private(response)
+
+
+@never_cache
+@require_GET
+def request_export_json(request: HttpRequest, token: str) -> HttpResponse:
+    """The same access export, machine-readable: a JSON download behind the same link."""
+    try:
+        _rights_request, data = _export_data(token)
+    except RightsError as exc:
+        return _invalid(request, str(exc))
     response = HttpResponse(
         json.dumps(data, ensure_ascii=False, indent=2), content_type="application/json"
     )
     response["Content-Disposition"] = 'attachment; filename="my-personal-data.json"'
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return _private(response)

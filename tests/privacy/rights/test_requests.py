@@ -179,7 +179,10 @@ def test_access_sends_a_signed_expiring_link_never_the_data_in_the_mail(
     [answer] = [m for m in mails_to("anna@example.com") if "ready" in m.subject]
     assert answer.attachments == []
     assert "+79123456789" not in answer.body and "Anna" not in answer.body
-    download = client.get(link_in(answer, "export"))
+    page = client.get(link_in(answer, "export"))
+    assert page.status_code == 200
+    assert "no-store" in page["Cache-Control"]
+    download = client.get(link_in(answer, "export") + "json/")
     assert download.status_code == 200
     assert download["Content-Disposition"].startswith("attachment")
     assert "no-store" in download["Cache-Control"]
@@ -194,6 +197,7 @@ def test_access_sends_a_signed_expiring_link_never_the_data_in_the_mail(
     later = time.time() + 73 * 3600
     monkeypatch.setattr(signing.time, "time", lambda: later)
     assert client.get(link_in(answer, "export")).status_code == 400
+    assert client.get(link_in(answer, "export") + "json/").status_code == 400
 
 
 def test_an_unknown_address_confirmed_gets_an_export_holding_nothing(client, confirmed):
@@ -201,7 +205,7 @@ def test_an_unknown_address_confirmed_gets_an_export_holding_nothing(client, con
     send_outbox()
     [answer] = [m for m in mails_to("nobody@example.com") if "ready" in m.subject]
 
-    data = json.loads(client.get(link_in(answer, "export")).content)
+    data = json.loads(client.get(link_in(answer, "export") + "json/").content)
 
     assert data["person"] is None
     assert [r["kind"] for r in data["rights_requests"]] == ["access"]
