@@ -6,6 +6,7 @@ Production secrets have no default: with DEBUG off, a missing SECRET_KEY fails l
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -39,7 +40,10 @@ class Env(environ.Env):
 
 env = Env()
 # An optional .env beside manage.py, for operators who prefer a file; real environment wins.
-environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+# The first `make run` writes one for development (DEBUG on, a generated key), so manage.py
+# commands run by hand afterwards work too. ENV_FILE names another file (tests use their own).
+ENV_FILE = Path(os.environ.get("ENV_FILE", BASE_DIR / ".env"))
+environ.Env.read_env(ENV_FILE, overwrite=False)
 
 
 
@@ -66,7 +70,10 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# The port `make run` serves on (runserver); the site's own address follows it unless SITE_URL
+# is set, so every link in e-mails and receipts of a development run opens on that port.
+PORT = env.int("PORT", default=8000)
+SITE_URL = env.str("SITE_URL", default=f"http://127.0.0.1:{PORT}").rstrip("/")
 SITE_NAME = env.str("SITE_NAME", default="Leadgen")
 PRIVACY_CONTACT_EMAIL = env.str("PRIVACY_CONTACT_EMAIL", default="privacy@example.com")
 # Controller named in consent receipts and e-mails (clause 1 of the policy: the operator).
@@ -363,6 +370,12 @@ if COOKIE_CONSENT_MAX_AGE_DAYS < 1:
 GPC_REFUSES_ANALYTICS = env.bool("GPC_REFUSES_ANALYTICS", default=False)
 # Bump to ask every visitor again (the banner's wording or meaning changed).
 COOKIE_BANNER_VERSION = env.str("COOKIE_BANNER_VERSION", default="1")
+# Local stand-ins for a statistics script and an advertising pixel (static/js/standin.js): they
+# set a first-party cookie and make no network request, so a demo shows the banner and what
+# consent changes without inventing analytics ids. `make run` turns them on; never production.
+STANDIN_SCRIPTS = env.bool("STANDIN_SCRIPTS", default=False)
+if STANDIN_SCRIPTS and not DEBUG:
+    raise ImproperlyConfigured("STANDIN_SCRIPTS is for development: it needs DEBUG on.")
 # --- end of cookie consent ----------------------------------------------------------------
 
 # --- Rights requests and incidents: the legal clocks ---------------------------------------

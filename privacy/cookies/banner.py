@@ -75,7 +75,7 @@ class Script:
     """A third-party script, rendered only when its id is configured and its category granted."""
 
     key: str
-    name: str
+    name: str | Promise
     category: str
     setting: str
     template: str
@@ -85,7 +85,11 @@ class Script:
 
     @property
     def config_id(self) -> str:
-        return getattr(settings, self.setting, "")
+        value = getattr(settings, self.setting, "")
+        # A switch rather than an id (the demo's stand-ins): on, the script's key stands in.
+        if isinstance(value, bool):
+            return self.key if value else ""
+        return value
 
 
 NECESSARY_COOKIES = (
@@ -202,6 +206,46 @@ SCRIPTS = (
         ),
     ),
 )
+
+
+# The demo's stand-ins (STANDIN_SCRIPTS, development only): one script per optional category,
+# served by this site, setting a first-party cookie and requesting nothing, so the banner, the
+# CSP and the expiry of cookies on withdrawal can be seen working without a real provider.
+STANDIN_SCRIPTS = (
+    Script(
+        key="standin_statistics",
+        name=_("Demo statistics (a local stand-in, no network)"),
+        category=ANALYTICS,
+        setting="STANDIN_SCRIPTS",
+        template="privacy/scripts/standin.html",
+        hosts={},
+        cookies=(
+            CookieInfo(
+                "demo_statistics",
+                "leadgen (demo)",
+                _("Counts the pages this browser opens, kept in the browser only (demo)."),
+                _("1 year"),
+            ),
+        ),
+    ),
+    Script(
+        key="standin_advertising",
+        name=_("Demo advertising pixel (a local stand-in, no network)"),
+        category=ADVERTISING,
+        setting="STANDIN_SCRIPTS",
+        template="privacy/scripts/standin.html",
+        hosts={},
+        cookies=(
+            CookieInfo(
+                "demo_advertising",
+                "leadgen (demo)",
+                _("Remembers that this browser saw the site, kept in the browser only (demo)."),
+                _("1 year"),
+            ),
+        ),
+    ),
+)
+SCRIPTS = (*SCRIPTS, *STANDIN_SCRIPTS)
 
 
 # Domains above this one may hold a configured script back (the processing register does,
@@ -414,7 +458,7 @@ def cookies_delete(
 
 def category_wording(category: str) -> str:
     """The text shown for a category on the banner, in the active language; it is logged."""
-    scripts = ", ".join(s.name for s in scripts_configured() if s.category == category)
+    scripts = ", ".join(str(s.name) for s in scripts_configured() if s.category == category)
     return "\n".join(
         [
             gettext("Cookie banner, version %(version)s")

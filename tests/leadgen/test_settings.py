@@ -33,6 +33,8 @@ PRODUCTION_ENV = {
 def manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     # Only the basics of the machine: nothing the test settings put in this process leaks in.
     clean = {k: os.environ[k] for k in ("PATH", "HOME", "LANG") if k in os.environ}
+    # Nor a developer's .env from `make run`.
+    clean["ENV_FILE"] = os.devnull
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
@@ -97,6 +99,10 @@ def test_production_refuses_to_start_without_a_secret_key():
         ("LEAD_RATE_LIMIT", "10 per minute", "LEAD_RATE_LIMIT: A rate looks like '10/m'"),
         ("RIGHTS_REQUEST_RATE_LIMIT", "5/week", "RIGHTS_REQUEST_RATE_LIMIT: A rate looks like"),
         ("SECOND_APPROVAL_FOR", "erasure,everything", "SECOND_APPROVAL_FOR may name erasure"),
+        ("LEGAL_LANGUAGES", "ru,de", "LEGAL_LANGUAGES: 'de' is not one of the site's languages"),
+        ("LEGAL_LANGUAGES", "ru,ru", "LEGAL_LANGUAGES must name one or more languages, each once"),
+        ("STANDIN_SCRIPTS", "true", "STANDIN_SCRIPTS is for development: it needs DEBUG on"),
+        ("PORT", "eighty", "PORT is malformed"),
     ],
 )
 def test_a_malformed_value_fails_at_start_up_naming_the_variable(name, value, message):
@@ -105,6 +111,22 @@ def test_a_malformed_value_fails_at_start_up_naming_the_variable(name, value, me
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
     assert message in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("env", "site_url"),
+    [
+        ({"DEBUG": "true", "PORT": "8123"}, "http://127.0.0.1:8123"),
+        ({"DEBUG": "true"}, "http://127.0.0.1:8000"),
+        ({"DEBUG": "true", "PORT": "8123", "SITE_URL": "https://dev.example/"}, "https://dev.example"),
+    ],
+)
+def test_the_sites_address_follows_the_port_unless_it_is_set(env, site_url):
+    script = "from django.conf import settings; print(settings.SITE_URL)"
+    result = manage("shell", "-c", script, env={"DATABASE_URL": "sqlite:///:memory:", **env})
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == site_url
 
 
 def test_anymail_settings_come_from_the_environment():

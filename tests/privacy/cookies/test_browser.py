@@ -94,3 +94,35 @@ def test_the_choice_by_category_works_in_the_browser_and_csp_blocks_nothing_it_a
     assert page.url == live_server.url + "/privacy/"
     assert len(loads) == 1
     assert violations == []
+
+
+def test_the_demos_stand_in_scripts_show_the_banner_and_make_no_network_request(
+    live_server, page, published_documents, settings
+):
+    settings.STANDIN_SCRIPTS = True
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    errors: list[str] = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.goto(live_server.url + "/")
+
+    banner = page.get_by_role("region", name="Cookies on this site")
+    assert banner.is_visible()
+    assert page.locator("script[data-standin]").count() == 0  # nothing before the choice
+    with page.expect_navigation():
+        banner.get_by_role("button", name="Accept all").click()
+    page.wait_for_load_state("load")
+
+    cookies = {c["name"]: c["value"] for c in page.context.cookies()}
+    assert page.locator("script[data-standin]").count() == 2
+    assert cookies.get("demo_statistics") == "1" and cookies.get("demo_advertising") == "1"
+    assert [url for url in requested if not url.startswith(live_server.url)] == []
+    assert errors == []  # the strict CSP let the stand-ins run, with nothing widened
+
+    page.get_by_role("link", name="Cookie settings").click()
+    with page.expect_navigation():
+        banner.get_by_role("button", name="Reject all").click()
+
+    names = {c["name"] for c in page.context.cookies()}
+    assert not names & {"demo_statistics", "demo_advertising"}, "withdrawal deleted them"
+    assert page.locator("script[data-standin]").count() == 0
