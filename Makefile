@@ -4,6 +4,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/leadgen
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
+# axe-core for the accessibility check, from npm (package.json); offline once installed.
+NODE_TOOLS := node_modules/.installed
 
 .PHONY: run test lint messages venv
 
@@ -17,6 +19,10 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed-run
 	$(PY) -m pip install --quiet -e ".[test]"
 	@touch $@
 
+$(NODE_TOOLS): package.json package-lock.json
+	@scripts/ensure-node-tools
+	@touch $@
+
 venv: $(VENV)/.installed-run
 
 run: $(VENV)/.installed-run
@@ -28,7 +34,7 @@ lint: $(VENV)/.installed-test
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/mypy
 
-test: lint
+test: lint $(NODE_TOOLS)
 	@scripts/ensure-test-tools
 	@DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} PY=$(PY) scripts/ensure-services
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
@@ -36,5 +42,5 @@ test: lint
 
 # Regenerate the Russian catalogue after changing user-facing text (needs gettext).
 messages: $(VENV)/.installed-run
-	$(PY) manage.py makemessages -l ru --ignore=.venv --ignore=tests --ignore=bench
+	$(PY) manage.py makemessages -l ru --ignore=.venv --ignore=tests --ignore=bench --ignore=node_modules
 	$(PY) manage.py compilemessages --ignore=.venv

@@ -72,9 +72,9 @@ def _timestamp(value: Any) -> str:
     return value.astimezone(UTC).isoformat()
 
 
-def _document(version: DocumentVersion, sha256: str) -> dict[str, Any]:
+def _document(version: DocumentVersion, sha256: str, language: str) -> dict[str, Any]:
     """A document as the record names it: the text with that hash, its language and its URL."""
-    text = version.text_by_hash(sha256)
+    text = version.text_by_hash(sha256, language)
     language = text.language if text is not None else ""
     return {
         "kind": version.kind,
@@ -93,7 +93,9 @@ def _purpose_entry(record: ConsentRecord) -> dict[str, Any]:
         "purpose": record.purpose,
         "purposeDescription": str(record.get_purpose_display()),
         "decision": record.decision,
-        "consentText": None if consent is None else _document(consent, record.consent_sha256),
+        "consentText": None
+        if consent is None
+        else _document(consent, record.consent_sha256, record.language),
         "wording": record.wording.text,
         "wordingSha256": record.wording_id,
         "collectionMethod": record.method,
@@ -103,7 +105,7 @@ def _purpose_entry(record: ConsentRecord) -> dict[str, Any]:
 
 def _receipt_content(*, receipt: ConsentReceipt, records: list[ConsentRecord]) -> dict[str, Any]:
     first = records[0]
-    policy = _document(first.policy_version, first.policy_sha256)
+    policy = _document(first.policy_version, first.policy_sha256, first.language)
     return {
         "schema": RECEIPT_SCHEMA,
         "consentReceiptID": str(receipt.receipt_id),

@@ -229,9 +229,13 @@ class DocumentVersion(models.Model):
                 return texts[fallback]
         return None
 
-    def text_by_hash(self, sha256: str) -> DocumentText | None:
-        """The text whose hash a consent record names: exactly the one the person was shown."""
-        return next((t for t in self.texts_by_language().values() if t.sha256 == sha256), None)
+    def text_by_hash(self, sha256: str, language: str = "") -> DocumentText | None:
+        """The text whose hash a consent record names: exactly the one the person was shown
+        (two languages may hold the same text; then the one in `language`)."""
+        matches = [t for t in self.texts_by_language().values() if t.sha256 == sha256]
+        return next((t for t in matches if t.language == language), None) or next(
+            iter(matches), None
+        )
 
     def languages(self) -> list[str]:
         """The languages this version has a text in, in the order of LEGAL_LANGUAGES."""

@@ -227,3 +227,19 @@ def test_the_form_page_is_never_cached(client, published_documents):
     response = client.get("/")
 
     assert "no-store" in response["Cache-Control"] or "max-age=0" in response["Cache-Control"]
+
+
+@pytest.mark.parametrize("path", ["/", "/privacy/requests/"])
+def test_every_aria_describedby_names_an_element_on_the_page(client, submit, valid_data, path):
+    import re
+
+    pages = [client.get(path).text]
+    if path == "/":
+        pages.append(submit({**valid_data, "phone": "12"}).text)  # with errors shown
+
+    for html in pages:
+        ids = set(re.findall(r'\bid="([^"]+)"', html))
+        described = re.findall(r'aria-describedby="([^"]+)"', html)
+        assert described, "the fields are described"
+        missing = {name for names in described for name in names.split() if name not in ids}
+        assert missing == set()

@@ -19,7 +19,7 @@ def test_a_visitor_submits_the_form_and_sees_the_thank_you_page(
     page.get_by_role("button", name="Send").click()
 
     assert page.get_by_role("heading", name="Thank you!").is_visible()
-    assert page.get_by_role("link", name="Download your consent receipt").is_visible()
+    assert page.get_by_role("link", name="Your consent receipt").is_visible()
     lead = Lead.objects.get()
     assert (lead.phone, lead.utm_source) == ("+79123456789", "browser-test")
 

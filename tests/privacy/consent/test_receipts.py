@@ -188,3 +188,38 @@ def test_verify_receipt_explains_a_file_that_is_not_json(tmp_path):
 
     with pytest.raises(CommandError, match="is not a JSON consent receipt"):
         call_command("verify_receipt", str(path))
+
+
+def test_a_receipt_names_the_language_read_when_two_languages_hold_the_same_text(
+    client, published_documents
+):
+    from privacy.consent.models import ConsentMethod
+    from privacy.consent.services import ConsentEntry, consent_records_append
+    from privacy.people.models import Decision
+    from tests.support.documents import publish
+    from tests.support.staff import VISIT
+
+    policy = publish("The same words in both.")  # identical texts: one hash for two languages
+    person = person_find_or_create(email="anna@example.com", phone="")
+    records = consent_records_append(
+        entries=[
+            ConsentEntry(
+                person=person,
+                purpose="processing",
+                decision=Decision.GRANTED,
+                method=ConsentMethod.WEB_FORM,
+                wording_text="Да.",
+                visit=VISIT,
+                policy_version=policy,
+                consent_version=published_documents[DocumentKind.CONSENT_PROCESSING],
+                language=language,
+            )
+            for language in ("ru",)
+        ]
+    )
+
+    document = receipt_as_dict(receipt_issue(person=person, records=records))
+
+    assert policy.text("ru").sha256 == policy.text("en").sha256
+    assert document["policy"]["language"] == "ru"
+    assert document["policyUrl"].endswith("?lang=ru")
