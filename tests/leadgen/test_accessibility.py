@@ -38,6 +38,7 @@ class Checked:
     url: str
     violations: list[dict]
     overflow: int  # CSS pixels the page is wider than the window
+    lang: str  # the page's own language (<html lang>)
 
 
 def axe_source() -> str:
@@ -69,6 +70,7 @@ def check(page, name: str, *, language: str, width: str) -> Checked:
         page.url,
         [v for v in result if v["impact"] in FAILING_IMPACTS],
         overflow,
+        page.locator("html").get_attribute("lang") or "",
     )
 
 
@@ -161,6 +163,7 @@ def test_every_public_page_passes_axe_and_fits_the_screen(
         context.close()
 
     assert len(checked) >= 19
+    assert {c.name: c.lang for c in checked if c.lang != language} == {}
     assert [c.name for c in checked if "export" in c.name], "the data export page was checked"
     problems = {c.name: c.violations for c in checked if c.violations}
     assert problems == {}, json.dumps(problems, indent=2, ensure_ascii=False)
