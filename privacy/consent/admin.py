@@ -30,7 +30,7 @@ class ConsentRecordAdmin(ReadOnlyMixin, admin.ModelAdmin):
         "created_at",
         "short_hash",
     )
-    list_filter = ("purpose", "decision", "method")
+    list_filter = ("purpose", "decision", "method", "language")
     list_select_related = ("person", "policy_version")
     search_fields = ("=seq", "person__email", "person__phone", "=record_hash")
     # The log grows without bound: an exact count of every filtered page is a full scan.
@@ -54,6 +54,7 @@ class ConsentRecordAdmin(ReadOnlyMixin, admin.ModelAdmin):
             _("What was shown"),
             {
                 "fields": (
+                    "language",
                     "policy_version",
                     "policy_sha256",
                     "consent_version",
@@ -97,7 +98,12 @@ class ConsentReceiptAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_display = ("receipt_id", "person", "created_at")
     list_select_related = ("person",)
     search_fields = ("=receipt_id", "person__email")
-    fields = ("receipt_id", "person", "created_at", "records", "content")
+    fields = ("receipt_id", "person", "created_at", "records", "content", "page")
+    readonly_fields = ("page",)
+
+    @admin.display(description=_("as the person reads it"))
+    def page(self, obj: ConsentReceipt) -> str:
+        return format_html('<a href="{}">{}</a>', obj.get_absolute_url(), obj.receipt_id)
 
 
 SHOWN_PURPOSES = (Purpose.PROCESSING, Purpose.MARKETING, Purpose.ADVERTISING)
@@ -176,6 +182,7 @@ class ConsentRecordInline(ReadOnlyTabular):
         "method",
         "policy_version",
         "consent_version",
+        "language",
         "source",
     )
     readonly_fields = fields

@@ -223,3 +223,14 @@ def test_a_receipt_names_the_language_read_when_two_languages_hold_the_same_text
     assert policy.text("ru").sha256 == policy.text("en").sha256
     assert document["policy"]["language"] == "ru"
     assert document["policyUrl"].endswith("?lang=ru")
+
+
+def test_staff_see_the_receipt_and_the_language_shown_in_admin(admin_client, person, submission):
+    receipt = receipt_issue(person=person, records=submission)
+
+    page = admin_client.get(f"/admin/privacy/consentreceipt/{receipt.pk}/change/")
+    record = admin_client.get(f"/admin/privacy/consentrecord/{submission[0].pk}/change/")
+
+    assert page.status_code == record.status_code == 200
+    assert f'href="{receipt.get_absolute_url()}"' in page.text
+    assert "Language shown" in record.text
