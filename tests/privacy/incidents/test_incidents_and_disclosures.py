@@ -156,12 +156,15 @@ def test_a_disclosure_is_recorded_and_appears_in_the_persons_access_export(
     send_outbox()
     [answer] = [m for m in mails_to("anna@example.com") if "ready" in m.subject]
 
-    data = json.loads(client.get(link_in(answer, "export")).content)
+    data = json.loads(client.get(link_in(answer, "export") + "json/").content)
 
     [disclosed] = data["disclosures"]
     assert disclosed["authority"] == "Roskomnadzor"
     assert disclosed["reference"] == "RKN-2026/17"
     assert disclosed["data_categories"] == ["email", "phone"]
+    page = client.get(link_in(answer, "export")).text
+    section = page.split('id="export-disclosures"')[1].split("</section>")[0]
+    assert "Roskomnadzor" in section and "RKN-2026/17" in section
 
 
 def test_a_disclosure_without_people_is_refused_and_records_nothing(officer):
