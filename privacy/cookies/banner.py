@@ -117,7 +117,7 @@ NECESSARY_COOKIES = (
     ),
 )
 
-SCRIPTS = (
+SCRIPTS: tuple[Script, ...] = (
     Script(
         key="yandex_metrica",
         name="Yandex.Metrica",

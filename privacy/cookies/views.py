@@ -99,7 +99,7 @@ def _held_for_staff(request: HttpRequest) -> list[dict[str, str]]:
     user = getattr(request, "user", None)
     if user is None or not user.is_staff:
         return []
-    names = {s.key: s.name for s in SCRIPTS}
+    names = {s.key: str(s.name) for s in SCRIPTS}
     return [{"name": names[key], "reason": reason} for key, reason in scripts_held().items()]
 
 
