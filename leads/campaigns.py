@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from privacy.documents.models import DocumentVersion
 from privacy.documents.reconsent import RECONSENT_PURPOSES
+from privacy.documents.services import PUBLISH_PERMISSION
 from privacy.outbox.fanout import FAN_OUT_STEP, fan_out_progress, messages_fan_out_step
 from privacy.outbox.gate import people_reachable_for, people_reachable_for_any
 from privacy.outbox.models import MessageKind
@@ -202,10 +203,17 @@ def campaign_reconsent_start(
 
 
 class CampaignReconsent:
-    """Leads' answer to privacy's re-consent offer on publishing (privacy.documents.reconsent)."""
+    """Leads' answer to privacy's re-consent offer on publishing (privacy.documents.reconsent).
+
+    The publisher of a material change may start its re-consent notice (a legal notice about
+    their own text, only to people who hold the consent it affects); every other campaign is
+    the campaign manager's.
+    """
 
     def may_start(self, *, user) -> bool:
-        return bool(user.has_perm(SEND_CAMPAIGN_PERMISSION))
+        return bool(
+            user.has_perm(SEND_CAMPAIGN_PERMISSION) or user.has_perm(PUBLISH_PERMISSION)
+        )
 
     def audience(self, *, purposes) -> int:
         return people_reachable_for_any(list(purposes)).count()
