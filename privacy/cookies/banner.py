@@ -82,6 +82,9 @@ class Script:
     # CSP directive -> the hosts the script needs, allowed only in responses that render it.
     hosts: dict[str, tuple[str, ...]]
     cookies: tuple[CookieInfo, ...] = field(default=())
+    # Served by the site itself and sending nothing anywhere (the demo's stand-ins): no
+    # processor receives data through it, so the processing register has nothing to list.
+    local: bool = False
 
     @property
     def config_id(self) -> str:
@@ -219,6 +222,7 @@ STANDIN_SCRIPTS = (
         setting="STANDIN_SCRIPTS",
         template="privacy/scripts/standin.html",
         hosts={},
+        local=True,
         cookies=(
             CookieInfo(
                 "demo_statistics",
@@ -235,6 +239,7 @@ STANDIN_SCRIPTS = (
         setting="STANDIN_SCRIPTS",
         template="privacy/scripts/standin.html",
         hosts={},
+        local=True,
         cookies=(
             CookieInfo(
                 "demo_advertising",

@@ -177,7 +177,9 @@ def email_integration() -> Integration | None:
 
 def integrations_configured() -> list[Integration]:
     """Every integration the settings switch on now."""
-    found = [SCRIPT_VENDORS[script.key] for script in SCRIPTS if script.config_id]
+    found = [
+        SCRIPT_VENDORS[script.key] for script in SCRIPTS if script.config_id and not script.local
+    ]
     email = email_integration()
     return [email, *found] if email else found
 

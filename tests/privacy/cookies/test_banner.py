@@ -235,3 +235,18 @@ def test_a_flood_of_choices_is_refused_and_adds_nothing_to_the_log(
 
     assert response.status_code == 429
     assert ConsentRecord.objects.count() == records
+
+
+def test_the_demos_stand_ins_show_the_banner_and_are_no_processor_of_the_register(
+    client, published_documents, settings
+):
+    from privacy.register.integrations import integrations_configured
+
+    settings.STANDIN_SCRIPTS = True
+
+    page = client.get("/")
+
+    assert page.status_code == 200
+    assert 'id="cookie-banner"' in page.text
+    assert "Demo statistics (a local stand-in, no network)" in client.get("/privacy/cookies/").text
+    assert [i.key for i in integrations_configured() if "standin" in i.key] == []
