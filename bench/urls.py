@@ -32,8 +32,9 @@ def form_checks_one_insert(request: HttpRequest, hand_over: bool = True) -> Http
     hand-over: the bound if messages waited for a poller instead.
     """
     from leads.forms import LeadForm
+    from leads.models import LandingForm
     from leads.services import form_token_read
-    from leads.views import _lead_visit
+    from leads.views import FormPlace, _lead_visit
     from privacy.outbox.tasks import send_message
     from privacy.people.ratelimit import rate_limit_hit
     from privacy.people.visits import client_ip
@@ -45,7 +46,9 @@ def form_checks_one_insert(request: HttpRequest, hand_over: bool = True) -> Http
     form = LeadForm(request.POST)
     if form.is_bot or not form.is_valid():
         return HttpResponse(status=400)
-    _lead_visit(request, form_token_read(form.cleaned_data["form_token"]))
+    # The form's own lookup of the default form, as the page does.
+    place = FormPlace(landing_form=LandingForm.objects.default())
+    _lead_visit(request, form_token_read(form.cleaned_data["form_token"]), place)
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
             "INSERT INTO bench_row (payload, created) VALUES (%s, now())",

@@ -95,6 +95,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "anymail",
     "axes",
+    # The API (leads/api.py): OpenAPI schema and its interactive docs from local static files.
+    "ninja",
+    "corsheaders",
     "accounts",
     "privacy",
     "leads",
@@ -102,6 +105,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before anything that can answer early, so refusals to a browser carry the CORS headers.
+    "corsheaders.middleware.CorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -425,6 +430,23 @@ if set(SECOND_APPROVAL_FOR) - set(SECOND_APPROVAL_ACTS):
         f"not {SECOND_APPROVAL_FOR!r}."
     )
 # --- end of rights requests ---------------------------------------------------------------
+
+# --- Forms on other sites: the API, keys and the widget (leads/api.py) ----------------------
+# CORS answers only under /api/v1/forms/, and only each form's own allowed origins
+# (leads.cors, through django-cors-headers' check_request_enabled signal); nothing is allowed
+# site-wide. Keys are for servers: browsers may not send an Authorization header here.
+CORS_URLS_REGEX = r"^/api/v1/forms/"
+CORS_ALLOWED_ORIGINS: list[str] = []
+CORS_ALLOW_METHODS = ["GET", "POST", "OPTIONS"]
+CORS_ALLOW_HEADERS = ["accept", "accept-language", "content-type"]
+CORS_PREFLIGHT_MAX_AGE = 3600
+# Submissions per API key; a key may set its own.
+API_KEY_RATE_LIMIT = _rate("API_KEY_RATE_LIMIT", default="120/m")
+# How long a rotated key keeps working beside its replacement, unless staff choose otherwise.
+API_KEY_ROTATION_OVERLAP_HOURS = env.int("API_KEY_ROTATION_OVERLAP_HOURS", default=24)
+if not 0 <= API_KEY_ROTATION_OVERLAP_HOURS <= 24 * 90:
+    raise ImproperlyConfigured("API_KEY_ROTATION_OVERLAP_HOURS must be 0 to 2160.")
+# --- end of the API --------------------------------------------------------------------------
 
 # Lead form abuse limits.
 LEAD_RATE_LIMIT = _rate("LEAD_RATE_LIMIT", default="10/m")

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from leads.api import api
 from privacy.cookies.views import gpc_json
 
 from . import views
@@ -13,6 +14,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path(settings.ADMIN_URL, admin.site.urls),
     path("privacy/", include("privacy.urls")),
+    # The leads API: schema at /api/v1/openapi.json, documentation at /api/v1/docs/.
+    path("api/v1/", api.urls),
     # The sending provider's webhook (bounces, complaints): signed events only, else refused.
     path("anymail/", include("privacy.outbox.urls")),
     path("", include("leads.urls")),

@@ -21,3 +21,11 @@ class LeadsConfig(AppConfig):
         from .campaigns import CampaignReconsent
 
         reconsent_starter_register(CampaignReconsent())
+
+        # CORS answers each form's own sites only (leads/cors.py). A signal because that is
+        # how django-cors-headers asks; the receiver only answers the question.
+        from corsheaders.signals import check_request_enabled
+
+        from .cors import form_origin_allowed
+
+        check_request_enabled.connect(form_origin_allowed, dispatch_uid="leads.cors")

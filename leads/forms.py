@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from privacy.people.identity import EMAIL_MAX, email_normalise, phone_normalise
 
 ACCOUNT_NAME_MAX = 150
+CONSENT_PREFIX = "consent_"
 PHONE_INPUT_MAX = 40
 
 # Unicode categories that have no place in a name: controls, invisible formatting characters
@@ -51,6 +52,14 @@ class LeadForm(forms.Form):
     website = forms.CharField(required=False, max_length=200)
     form_token = forms.CharField(widget=forms.HiddenInput, max_length=4096)
 
+    def __init__(self, *args: Any, purposes: tuple[str, ...] | None = None, **kwargs: Any):
+        """`purposes`: those the form offers (a form as data may leave out the optional ones)."""
+        super().__init__(*args, **kwargs)
+        if purposes is not None:
+            for name in [n for n in self.fields if n.startswith(CONSENT_PREFIX)]:
+                if name.removeprefix(CONSENT_PREFIX) not in purposes:
+                    del self.fields[name]
+
     def clean_account_name(self) -> str:
         value = unicodedata.normalize("NFC", self.cleaned_data["account_name"].strip())
         if any(unicodedata.category(ch) in FORBIDDEN_CATEGORIES for ch in value):
@@ -69,7 +78,7 @@ class LeadForm(forms.Form):
         cleaned = super().clean() or {}
         if not cleaned.get("consent_processing"):
             for name in ("consent_marketing", "consent_advertising"):
-                if cleaned.get(name):
+                if name in self.fields and cleaned.get(name):
                     self.add_error(name, ValidationError(OPTIONAL_NEEDS_PROCESSING, code="needs"))
         return cleaned
 

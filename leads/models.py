@@ -1,18 +1,192 @@
-"""A lead is one submission of the public form by a person, with its visit metadata."""
+"""A lead is one submission of a form by a person, with its visit metadata; forms are data, and
+API keys let a landing page's back end submit to one of them."""
 
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
+from urllib.parse import urlsplit
 
-from django.core.exceptions import ValidationError
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from privacy.consent.models import ConsentReceipt
+from privacy.consent.models import ConsentMethod, ConsentReceipt
+from privacy.documents.models import PURPOSE_DOCUMENT, DocumentKind
 from privacy.people.identity import phone_display
-from privacy.people.models import Person
+from privacy.people.models import Person, Purpose
+from privacy.people.ratelimit import parse_rate
+
+# The form `/` shows, created with the settings the page had before forms were data.
+DEFAULT_FORM_SLUG = "main"
+ORIGIN_MAX = 200
+ORIGIN_INVALID = _(
+    "%(value)s is not an origin: write the scheme, the host and the port if any, "
+    "e.g. https://promo.example.com, with no path."
+)
+RATE_INVALID = _("A rate looks like 120/m: a number, a slash and s, m, h or d.")
+THANK_YOU_URL_INVALID = _("The thank-you address must start with https:// or http://.")
+
+
+def origin_normalise(value: str) -> str | None:
+    """'HTTPS://Promo.Example.com:443/' -> 'https://promo.example.com'; None if not an origin.
+
+    The form a browser sends in the Origin header: scheme and host in lower case, the port only
+    when it is not the scheme's default, no path, query or user.
+    """
+    value = value.strip()
+    try:
+        parts = urlsplit(value)
+        port = parts.port
+    except ValueError:
+        return None
+    if (
+        parts.scheme.lower() not in ("http", "https")
+        or not parts.hostname
+        or parts.username is not None
+        or parts.password is not None
+        or parts.path not in ("", "/")
+        or parts.query
+        or parts.fragment
+        or len(value) > ORIGIN_MAX
+    ):
+        return None
+    scheme, host = parts.scheme.lower(), parts.hostname.lower()
+    if ":" in host:  # an IPv6 literal keeps its brackets in an origin
+        host = f"[{host}]"
+    default_port = 443 if scheme == "https" else 80
+    return f"{scheme}://{host}" if port in (None, default_port) else f"{scheme}://{host}:{port}"
+
+
+class LandingFormQuerySet(models.QuerySet["LandingForm"]):
+    def default(self) -> LandingForm:
+        """The form `/` shows: the one marked default, created as the page was if none is."""
+        form = self.filter(is_default=True).first()
+        if form is not None:
+            return form
+        form, _created = self.get_or_create(
+            slug=DEFAULT_FORM_SLUG,
+            defaults={"name": str(_("Main page")), "is_default": True},
+        )
+        return form
+
+
+class LandingForm(models.Model):
+    """A lead form as data: what it offers, in which language, and where it may be shown."""
+
+    class Offer(models.TextChoices):
+        OPTIONAL = "optional", _("Offered, optional")
+        ABSENT = "absent", _("Not offered")
+
+    slug = models.SlugField(
+        _("slug"),
+        max_length=50,
+        help_text=_("The form's name in the API and the widget: /api/v1/forms/<slug>/."),
+    )
+    name = models.CharField(_("name"), max_length=200)
+    # Processing is always required: a lead cannot be stored without it (clauses 2.1-3.1).
+    marketing = models.CharField(
+        _("marketing consent"), max_length=16, choices=Offer.choices, default=Offer.OPTIONAL
+    )
+    advertising = models.CharField(
+        _("advertising consent"), max_length=16, choices=Offer.choices, default=Offer.OPTIONAL
+    )
+    default_language = models.CharField(
+        _("default language"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+        help_text=_("The widget follows the host page's language when we have it, else this."),
+    )
+    allowed_origins = models.TextField(
+        _("allowed origins"),
+        blank=True,
+        help_text=_(
+            "One origin per line, e.g. https://promo.example.com. Only pages on these origins "
+            "may show the widget or the iframe and submit through the browser API."
+        ),
+    )
+    thank_you_url = models.URLField(
+        _("thank-you address"),
+        blank=True,
+        max_length=500,
+        help_text=_("Where people go after sending; empty shows the thank-you message."),
+    )
+    thank_you_message = models.TextField(
+        _("thank-you message"),
+        blank=True,
+        help_text=_("Shown after sending; empty shows the standard message."),
+    )
+    source_tag = models.CharField(
+        _("source tag"),
+        max_length=64,
+        blank=True,
+        help_text=_("Recorded on every lead of this form, e.g. tilda-spring-sale."),
+    )
+    is_default = models.BooleanField(
+        _("shown at /"), default=False, help_text=_("The site's own page shows this form.")
+    )
+    is_active = models.BooleanField(
+        _("active"), default=True, help_text=_("An inactive form accepts no submissions.")
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+
+    objects = LandingFormQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("form")
+        verbose_name_plural = _("forms")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["slug"], name="landing_form_slug_unique"),
+            models.UniqueConstraint(
+                fields=["is_default"],
+                condition=models.Q(is_default=True),
+                name="landing_form_one_default",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def purposes(self) -> tuple[str, ...]:
+        """The purposes this form asks about, processing first."""
+        offers = ((Purpose.MARKETING, self.marketing), (Purpose.ADVERTISING, self.advertising))
+        optional = (purpose for purpose, offer in offers if offer == self.Offer.OPTIONAL)
+        return (Purpose.PROCESSING, *optional)
+
+    def document_kinds(self) -> tuple[str, ...]:
+        """The legal documents the form shows: the policy and each offered purpose's text."""
+        return (DocumentKind.PRIVACY_POLICY, *(PURPOSE_DOCUMENT[p] for p in self.purposes()))
+
+    def origins(self) -> list[str]:
+        return [
+            origin
+            for line in self.allowed_origins.splitlines()
+            if line.strip() and (origin := origin_normalise(line)) is not None
+        ]
+
+    def allows_origin(self, origin: str) -> bool:
+        normalised = origin_normalise(origin)
+        return normalised is not None and normalised in self.origins()
+
+    def clean(self) -> None:
+        super().clean()
+        bad = [
+            line.strip()
+            for line in self.allowed_origins.splitlines()
+            if line.strip() and origin_normalise(line) is None
+        ]
+        if bad:
+            raise ValidationError(
+                {"allowed_origins": [ORIGIN_INVALID % {"value": value} for value in bad]}
+            )
+        self.allowed_origins = "\n".join(dict.fromkeys(self.origins()))
+        if self.thank_you_url and urlsplit(self.thank_you_url).scheme not in ("http", "https"):
+            raise ValidationError({"thank_you_url": THANK_YOU_URL_INVALID})
 
 
 class Lead(models.Model):
@@ -22,7 +196,36 @@ class Lead(models.Model):
         QUALIFIED = "qualified", _("Qualified")
         REJECTED = "rejected", _("Rejected")
 
+    class Channel(models.TextChoices):
+        # The consent method its records carry.
+        WEB_FORM = ConsentMethod.WEB_FORM.value, _("Our page")
+        WIDGET = ConsentMethod.WIDGET.value, _("Widget or iframe")
+        API = ConsentMethod.API.value, _("API (server)")
+
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # No index of its own: lead_form_newest leads with it.
+    form = models.ForeignKey(
+        LandingForm,
+        verbose_name=_("form"),
+        on_delete=models.PROTECT,
+        related_name="leads",
+        db_index=False,
+    )
+    channel = models.CharField(
+        _("channel"), max_length=16, choices=Channel.choices, default=Channel.WEB_FORM
+    )
+    # The form's source tag when the lead came in (the form's may change later).
+    source_tag = models.CharField(_("source tag"), max_length=64, blank=True)
+    api_key = models.ForeignKey(
+        "ApiKey",
+        verbose_name=_("API key"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="leads",
+    )
+    # The host page's origin for the widget and the iframe, as the browser reported it.
+    origin = models.CharField(_("origin"), max_length=ORIGIN_MAX, blank=True)
     # No index of its own: lead_person_newest leads with it.
     person = models.ForeignKey(
         Person,
@@ -78,6 +281,7 @@ class Lead(models.Model):
             models.Index(fields=["-created_at", "-id"], name="lead_newest_first"),
             models.Index(fields=["status", "-created_at", "-id"], name="lead_status_newest"),
             models.Index(fields=["person", "-created_at"], name="lead_person_newest"),
+            models.Index(fields=["form", "-created_at", "-id"], name="lead_form_newest"),
             models.Index(fields=["phone"], name="lead_phone"),
             # Serves equality and prefix search ("anna@", "anna") whatever the collation.
             models.Index(
@@ -99,6 +303,105 @@ class Lead(models.Model):
     @property
     def phone_display(self) -> str:
         return phone_display(self.phone)
+
+
+class ApiKey(models.Model):
+    """A key a landing page's back end submits leads to one form with; only its hash is kept."""
+
+    class State(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        EXPIRING = "expiring", _("Active until the overlap ends")
+        EXPIRED = "expired", _("Expired (rotated)")
+        REVOKED = "revoked", _("Revoked")
+
+    form = models.ForeignKey(
+        LandingForm, verbose_name=_("form"), on_delete=models.PROTECT, related_name="api_keys"
+    )
+    name = models.CharField(
+        _("name"), max_length=100, help_text=_("Who uses it, e.g. the Tilda site's back end.")
+    )
+    # The public part of the key (lg_<prefix>_…): its identity in lists and consent records.
+    prefix = models.CharField(_("key id"), max_length=16, editable=False)
+    # SHA-256 of the whole key. The key has 256 random bits, so a fast hash is enough: nobody
+    # can guess a key from its hash, and a lookup by equality needs no per-row salt.
+    secret_hash = models.CharField(max_length=64, editable=False)
+    rate_limit = models.CharField(
+        _("rate limit"),
+        max_length=16,
+        blank=True,
+        help_text=_("Requests allowed, like 120/m (per s, m, h or d); empty: API_KEY_RATE_LIMIT."),
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    created_by = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    # Set when the key is rotated: it keeps working until then, beside its replacement.
+    expires_at = models.DateTimeField(_("works until"), null=True, blank=True, editable=False)
+    replaced_by = models.OneToOneField(
+        "self",
+        verbose_name=_("replaced by"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.PROTECT,
+        related_name="replaces",
+    )
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True, editable=False)
+    revoked_by = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("revoked by"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True, editable=False)
+    last_used_ip = models.GenericIPAddressField(
+        _("last used from"), null=True, blank=True, editable=False
+    )
+    use_count = models.BigIntegerField(_("uses"), default=0, editable=False)
+
+    class Meta:
+        verbose_name = _("API key")
+        verbose_name_plural = _("API keys")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["prefix"], name="api_key_prefix_unique"),
+            models.UniqueConstraint(fields=["secret_hash"], name="api_key_secret_hash_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} (lg_{self.prefix}_…)"
+
+    @property
+    def key_id(self) -> str:
+        return f"lg_{self.prefix}"
+
+    def state(self, at: datetime | None = None) -> str:
+        at = at or timezone.now()
+        if self.revoked_at is not None:
+            return self.State.REVOKED
+        if self.expires_at is None:
+            return self.State.ACTIVE
+        return self.State.EXPIRING if self.expires_at > at else self.State.EXPIRED
+
+    def works(self, at: datetime | None = None) -> bool:
+        return self.state(at) in (self.State.ACTIVE, self.State.EXPIRING)
+
+    def clean(self) -> None:
+        super().clean()
+        if self.rate_limit:
+            try:
+                parse_rate(self.rate_limit)
+            except ImproperlyConfigured as exc:
+                raise ValidationError({"rate_limit": RATE_INVALID}) from exc
 
 
 class Campaign(models.Model):

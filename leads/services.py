@@ -31,7 +31,7 @@ from privacy.people.models import Decision, Purpose
 from privacy.people.services import person_find_or_create
 from privacy.people.visits import Visit
 
-from .models import Lead
+from .models import ApiKey, LandingForm, Lead
 
 logger = logging.getLogger(__name__)
 
@@ -50,6 +50,10 @@ class FormTokenInvalid(Exception):
     pass
 
 
+class FormTokenExpired(FormTokenInvalid):
+    """A token we issued, older than FORM_TOKEN_MAX_AGE."""
+
+
 @dataclass(frozen=True)
 class ShownForm:
     """What the visitor was shown: the versions in force and where they came from."""
@@ -59,6 +63,10 @@ class ShownForm:
     rendered_at: datetime
     landing_url: str = ""
     referrer: str = ""
+    # Which form it was (None: a token from before forms were data, the default form's), and
+    # for a form shown on another site, that site's origin as the browser reported it.
+    form_id: int | None = None
+    origin: str = ""
     # The language the form was shown in: its texts and wordings are recorded in it, even if the
     # visitor switched the site's language in another tab before sending.
     language: str = ""
@@ -70,11 +78,22 @@ def documents_in_force() -> dict[str, DocumentVersion]:
     return {kind: in_force[kind] for kind in FORM_DOCUMENTS if kind in in_force}
 
 
+def form_versions(form: LandingForm, documents: dict[str, DocumentVersion]) -> dict[str, int]:
+    """The versions `form` shows, by kind, of the documents in force."""
+    return {kind: documents[kind].pk for kind in form.document_kinds() if kind in documents}
+
+
 def form_token_issue(
-    *, documents: dict[str, DocumentVersion], landing_url: str, referrer: str, language: str = ""
+    *,
+    documents: dict[str, DocumentVersion],
+    landing_url: str,
+    referrer: str,
+    form: LandingForm | None = None,
+    origin: str = "",
+    language: str = "",
 ) -> str:
     """Sign what the form shows, so the submission can prove which texts it accepted."""
-    payload = {
+    payload: dict[str, Any] = {
         "n": secrets.token_urlsafe(18),
         "v": {kind: version.pk for kind, version in documents.items()},
         "t": timezone.now().timestamp(),
@@ -82,13 +101,19 @@ def form_token_issue(
         "r": referrer,
         "l": language,
     }
+    if form is not None:
+        payload["f"] = form.pk
+    if origin:
+        payload["o"] = origin
     return signing.dumps(payload, salt=FORM_TOKEN_SALT, compress=True)
 
 
 def form_token_read(token: str) -> ShownForm:
     try:
         payload = signing.loads(token, salt=FORM_TOKEN_SALT, max_age=FORM_TOKEN_MAX_AGE)
-    except signing.BadSignature as exc:  # also SignatureExpired
+    except signing.SignatureExpired as exc:
+        raise FormTokenExpired(str(exc)) from exc
+    except signing.BadSignature as exc:
         raise FormTokenInvalid(str(exc)) from exc
     return ShownForm(
         nonce=payload["n"],
@@ -96,6 +121,8 @@ def form_token_read(token: str) -> ShownForm:
         rendered_at=datetime.fromtimestamp(payload["t"], tz=timezone.get_current_timezone()),
         landing_url=payload.get("u", ""),
         referrer=payload.get("r", ""),
+        form_id=payload.get("f"),
+        origin=payload.get("o", ""),
         language=payload.get("l", "") if payload.get("l") in dict(settings.LANGUAGES) else "",
     )
 
@@ -110,6 +137,23 @@ class LeadVisit:
     analytics_ids: dict[str, str] = field(default_factory=dict)
     # The anonymous visitor of the cookie banner, when the browser has made a choice.
     visitor_id: uuid.UUID | None = None
+
+
+@dataclass(frozen=True)
+class LeadSource:
+    """Which form a submission came through, and how: the consent method its records carry,
+    the API key that vouches for it, the host page's origin."""
+
+    form: LandingForm
+    method: str = ConsentMethod.WEB_FORM
+    api_key: ApiKey | None = None
+    origin: str = ""
+
+    def record_source(self, public_id: uuid.UUID) -> str:
+        """The consent records' source: the lead, and the key that sent it (hashed with them)."""
+        if self.api_key is not None:
+            return f"lead:{public_id} key:{self.api_key.key_id}"
+        return f"lead:{public_id}"
 
 
 @dataclass(frozen=True)
@@ -131,19 +175,23 @@ def lead_submit(
     shown: ShownForm,
     lead_visit: LeadVisit,
     language: str,
+    source: LeadSource | None = None,
 ) -> Submission:
     """Store one submission, its person and one consent record per purpose, atomically.
 
     Returns the existing lead when the same rendered form was already submitted.
     Raises DocumentsChanged when a text the visitor accepted is no longer in force.
     The texts and wordings are recorded in the language the form was shown in.
+    `source`: the form and channel (the default form on our own page when not given).
     """
     token = shown.nonce
     language = shown.language or language
+    source = source or LeadSource(form=LandingForm.objects.default())
+    purposes = source.form.purposes()
     try:
         with transaction.atomic(), translation.override(language):
             documents = documents_in_force()
-            if {kind: v.pk for kind, v in documents.items()} != shown.versions:
+            if form_versions(source.form, documents) != shown.versions:
                 raise DocumentsChanged
             person = person_find_or_create(
                 email=cleaned["email"], phone=cleaned["phone"], language=language
@@ -160,20 +208,25 @@ def lead_submit(
                             if cleaned.get(f"consent_{purpose}")
                             else Decision.NOT_GIVEN
                         ),
-                        method=ConsentMethod.WEB_FORM,
+                        method=source.method,
                         wording_text=consent_wording(purpose, documents),
                         visit=visit,
                         policy_version=documents[DocumentKind.PRIVACY_POLICY],
                         consent_version=documents[PURPOSE_DOCUMENT[purpose]],
-                        source=f"lead:{public_id}",
+                        source=source.record_source(public_id),
                         language=language,
                     )
-                    for purpose in OFFERED_PURPOSES
+                    for purpose in purposes
                 ]
             )
             receipt = receipt_issue(person=person, records=pending.records)
             lead = Lead.objects.create(
                 public_id=public_id,
+                form=source.form,
+                channel=source.method,
+                source_tag=source.form.source_tag,
+                api_key=source.api_key,
+                origin=source.origin,
                 person=person,
                 account_name=cleaned["account_name"],
                 phone=cleaned["phone"],
@@ -194,7 +247,7 @@ def lead_submit(
             lead_notifications_queue(
                 lead=lead,
                 language=language,
-                granted=[p for p in OFFERED_PURPOSES if cleaned.get(f"consent_{p}")],
+                granted=[p for p in purposes if cleaned.get(f"consent_{p}")],
             )
             # The chain's lock is taken here and held to commit, so everything else comes first.
             consent_records_write(pending, receipt=receipt)

@@ -24,7 +24,12 @@ def _sentences() -> dict[str, str]:
     }
 
 
-def _document_names(
+def sentence(purpose: str) -> str:
+    """The sentence beside a purpose's checkbox, in the active language."""
+    return _sentences()[purpose]
+
+
+def document_names(
     purpose: str, documents: dict[str, DocumentVersion]
 ) -> list[tuple[str, DocumentVersion]]:
     consent = documents[PURPOSE_DOCUMENT[purpose]]
@@ -36,7 +41,7 @@ def _document_names(
 
 
 def checkbox_wording(purpose: str, documents: dict[str, DocumentVersion]) -> str:
-    names = ", ".join(name for name, _doc in _document_names(purpose, documents))
+    names = ", ".join(name for name, _doc in document_names(purpose, documents))
     return f"{_sentences()[purpose]} ({names})"
 
 
@@ -45,6 +50,6 @@ def checkbox_label(purpose: str, documents: dict[str, DocumentVersion]) -> SafeS
         format_html(
             '<a href="{}" target="_blank" rel="noopener">{}</a>', doc.get_absolute_url(), name
         )
-        for name, doc in _document_names(purpose, documents)
+        for name, doc in document_names(purpose, documents)
     ]
     return format_html("{} ({})", _sentences()[purpose], SafeString(", ".join(links)))

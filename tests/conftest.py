@@ -8,7 +8,7 @@ import pytest
 from django.contrib.auth.models import Group
 
 from accounts.roles import GROUP_NAMES, Role
-from leads.models import Lead
+from leads.models import LandingForm, Lead
 from privacy.consent.models import ConsentMethod
 from privacy.consent.services import ConsentEntry, consent_records_append
 from privacy.people.models import Decision, Purpose
@@ -173,6 +173,7 @@ def make_lead(published_documents):
             ]
         )
         return Lead.objects.create(
+            form=fields.pop("form", None) or LandingForm.objects.default(),
             person=person,
             account_name=account_name,
             email=email,

@@ -37,6 +37,9 @@ class AuditAction(models.TextChoices):
     APPROVAL_REQUESTED = "approval_requested", _("Asked a second person's approval")
     APPROVAL_GIVEN = "approval_given", _("Approved another's irreversible act")
     APPROVAL_WITHDRAWN = "approval_withdrawn", _("Withdrew a request for approval")
+    API_KEY_ISSUED = "api_key_issued", _("Issued an API key")
+    API_KEY_ROTATED = "api_key_rotated", _("Rotated an API key")
+    API_KEY_REVOKED = "api_key_revoked", _("Revoked an API key")
 
 
 class AuditEntryQuerySet(models.QuerySet["AuditEntry"]):

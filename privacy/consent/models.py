@@ -28,6 +28,8 @@ CONSENT_LOG_IS_APPEND_ONLY = "Consent records are append-only."
 class ConsentMethod(models.TextChoices):
     WEB_FORM = "web_form", _("Web form")
     API = "api", _("API")
+    # The embeddable widget or iframe on another site: the browser API, no key.
+    WIDGET = "widget", _("Widget on another site")
     EMAIL_LINK = "email_link", _("E-mail link")
     REQUEST = "request", _("Rights request")
     COOKIE_BANNER = "cookie_banner", _("Cookie banner")

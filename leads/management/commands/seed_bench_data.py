@@ -17,6 +17,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection, transaction
 
+from leads.models import LandingForm, Lead
 from privacy.consent.chain import record_columns_sealed
 from privacy.consent.models import ConsentLogHead, ConsentMethod, ConsentWording
 from privacy.documents.models import DocumentKind, DocumentVersion
@@ -68,7 +69,10 @@ class Command(BaseCommand):
             count = self._consent_log(records, versions)
             self.stdout.write(f"{count} consent records in {time.monotonic() - started:.1f} s")
             first_lead = self._next_ids("leads_lead", leads)
-            self._copy("leads_lead", self._leads(rng, first_lead, leads, person_rows, now, span))
+            forms = self._forms()
+            self._copy(
+                "leads_lead", self._leads(rng, first_lead, leads, person_rows, now, span, forms)
+            )
             self.stdout.write(f"{leads} leads in {time.monotonic() - started:.1f} s")
             self._blocks(rng, first_person, people, options["blocked"], now)
         with connection.cursor() as cursor:
@@ -181,8 +185,34 @@ class Command(BaseCommand):
         ConsentLogHead.objects.filter(pk=1).update(last_seq=seq, last_hash=prev)
         return seq - start_seq
 
-    def _leads(self, rng: random.Random, first: int, count: int, people: list[dict], now, span):
+    def _forms(self) -> list[tuple[LandingForm, str, str]]:
+        """Three forms, so lists filter by form: our page, a widget site and a partner's API."""
+        main = LandingForm.objects.default()
+        promo, _ = LandingForm.objects.get_or_create(
+            slug="promo",
+            defaults={"name": "Promo site", "allowed_origins": "https://promo.bench.example"},
+        )
+        partner, _ = LandingForm.objects.get_or_create(
+            slug="partner", defaults={"name": "Partner", "source_tag": "partner"}
+        )
+        # Weighted like a business with most leads on its own page.
+        return [(main, Lead.Channel.WEB_FORM, "")] * 16 + [
+            *[(promo, Lead.Channel.WIDGET, "https://promo.bench.example")] * 3,
+            (partner, Lead.Channel.API, ""),
+        ]
+
+    def _leads(
+        self,
+        rng: random.Random,
+        first: int,
+        count: int,
+        people: list[dict],
+        now,
+        span,
+        forms: list[tuple[LandingForm, str, str]],
+    ):
         for n in range(count):
+            form, channel, origin = forms[rng.randrange(len(forms))]
             # Every person has a lead; the rest come back again, later than they first did.
             person = people[n] if n < len(people) else people[rng.randrange(len(people))]
             created = (
@@ -195,6 +225,11 @@ class Command(BaseCommand):
                 "id": first + n,
                 "public_id": uuid.UUID(int=rng.getrandbits(128), version=4),
                 "person_id": person["id"],
+                "form_id": form.pk,
+                "channel": channel,
+                "source_tag": form.source_tag,
+                "api_key_id": None,
+                "origin": origin,
                 "account_name": f"Account {first + n}",
                 "phone": person["phone"],
                 "email": person["email"],
