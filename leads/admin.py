@@ -46,6 +46,8 @@ EXPORT_HEADER = (
     "consent_processing",
     "consent_marketing",
     "consent_advertising",
+    "form",
+    "channel",
 )
 
 
@@ -90,6 +92,7 @@ class LeadAdmin(LargeListMixin, admin.ModelAdmin):
         "email",
         "created_at",
         "status",
+        "form",
         "source",
         "consent",
         "is_blocked",
@@ -97,11 +100,13 @@ class LeadAdmin(LargeListMixin, admin.ModelAdmin):
     list_filter = (
         ("created_at", admin.DateFieldListFilter),
         "status",
+        "form",
+        "channel",
         consent_filter("person__"),
         blocked_filter("person"),
         SourceFilter,
     )
-    list_select_related = ("person",)
+    list_select_related = ("person", "form")
     search_fields = ("email", "phone")
     search_help_text = _("An e-mail, its beginning, or a phone number in any format.")
     date_hierarchy = "created_at"
@@ -111,6 +116,7 @@ class LeadAdmin(LargeListMixin, admin.ModelAdmin):
     fieldsets = (
         (None, {"fields": ("account_name", "email", "phone", "language", "person", "created_at")}),
         (_("Review"), {"fields": review_fields}),
+        (_("Form"), {"fields": ("form", "channel", "source_tag", "api_key", "origin")}),
         (
             _("Visit"),
             {
@@ -222,7 +228,7 @@ class LeadAdmin(LargeListMixin, admin.ModelAdmin):
         if not self.has_view_permission(request) or not request.user.has_perm(EXPORT_PERMISSION):
             raise PermissionDenied
         changelist = self.get_changelist_instance(request)
-        queryset = changelist.get_queryset(request).select_related("person")
+        queryset = changelist.get_queryset(request).select_related("person", "form")
         filters = {key: request.GET.getlist(key) for key in request.GET}
         try:
             _export, lines = data_export_start(
@@ -257,6 +263,8 @@ def export_row(lead: Lead) -> tuple[Any, ...]:
         person.consent_processing,
         person.consent_marketing,
         person.consent_advertising,
+        lead.form.slug,
+        lead.channel,
     )
 
 

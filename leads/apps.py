@@ -8,7 +8,7 @@ class LeadsConfig(AppConfig):
 
     def ready(self) -> None:
         # Campaigns register their admin here: leads/admin.py holds the lead review.
-        from . import campaign_admin  # noqa: F401
+        from . import campaign_admin, form_admin  # noqa: F401
 
         # The leads' part of a person's data: access export, erasure, correction.
         from .privacy_hooks import register

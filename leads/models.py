@@ -392,6 +392,9 @@ class ApiKey(models.Model):
             return self.State.ACTIVE
         return self.State.EXPIRING if self.expires_at > at else self.State.EXPIRED
 
+    def state_label(self, at: datetime | None = None) -> str:
+        return str(self.State(self.state(at)).label)
+
     def works(self, at: datetime | None = None) -> bool:
         return self.state(at) in (self.State.ACTIVE, self.State.EXPIRING)
 
