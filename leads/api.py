@@ -385,7 +385,7 @@ def form_get(request: HttpRequest, slug: str, lang: Query[str] = "") -> Any:  # 
     origin = _request_origin(request)
     if origin and not form.allows_origin(origin):
         raise _origin_refused()
-    language = text_language(lang or form.default_language)
+    language = text_language(lang, form.default_language)
     return Status(200, form_payload(form, language=language, origin=origin))
 
 
@@ -502,7 +502,7 @@ def submission_create(
         shown, token_error = None, "expired"
     except FormTokenInvalid:
         shown, token_error = None, "invalid"
-    language = text_language((shown.language if shown else "") or form.default_language)
+    language = text_language(shown.language if shown else "", form.default_language)
     with translation.override(language):
         return _submit(request, form, payload, shown, token_error, key, origin, language,
                        idempotency_key)

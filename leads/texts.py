@@ -44,13 +44,14 @@ class ShownConsent:
     wording: str
 
 
-def text_language(language: str) -> str:
-    """The language a form is shown in: `language` when the site speaks it, else the default."""
+def text_language(requested: str, default: str) -> str:
+    """The language a form is shown in: `requested` ("ru", "ru-RU") when the site speaks it,
+    else `default` (the form's)."""
     codes = [code for code, _name in settings.LANGUAGES]
-    if language in codes:
-        return language
-    base = language.split("-")[0].lower()
-    return base if base in codes else settings.LANGUAGE_CODE
+    base = requested.strip().split("-")[0].lower()
+    if base in codes:
+        return base
+    return default if default in codes else settings.LANGUAGE_CODE
 
 
 def texts_shown(documents: dict[str, DocumentVersion], language: str) -> dict[str, ShownText]:

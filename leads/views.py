@@ -270,7 +270,7 @@ def _embed_place(request: HttpRequest, landing_form: LandingForm) -> FormPlace |
 
 
 def _embed_language(request: HttpRequest, landing_form: LandingForm) -> str:
-    return text_language(request.GET.get("lang", "") or landing_form.default_language)
+    return text_language(request.GET.get("lang", ""), landing_form.default_language)
 
 
 # The iframe's form carries no CSRF token: a third-party frame gets no cookies in today's
