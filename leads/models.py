@@ -146,6 +146,9 @@ class LandingForm(models.Model):
                 fields=["is_default"],
                 condition=models.Q(is_default=True),
                 name="landing_form_one_default",
+                violation_error_message=_(
+                    "Another form is shown at / already: untick “shown at /” there first."
+                ),
             ),
         ]
 

@@ -93,7 +93,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'form',
                 'verbose_name_plural': 'forms',
                 'ordering': ['name'],
-                'constraints': [models.UniqueConstraint(fields=('slug',), name='landing_form_slug_unique'), models.UniqueConstraint(condition=models.Q(('is_default', True)), fields=('is_default',), name='landing_form_one_default')],
+                'constraints': [models.UniqueConstraint(fields=('slug',), name='landing_form_slug_unique'), models.UniqueConstraint(condition=models.Q(('is_default', True)), fields=('is_default',), name='landing_form_one_default', violation_error_message='Another form is shown at / already: untick “shown at /” there first.')],
             },
         ),
         migrations.AddField(
