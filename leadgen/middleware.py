@@ -12,9 +12,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.utils.http import parse_header_parameters
+from django.utils.translation import gettext as _
 
 # The form encodings a browser posts; both must be UTF-8 here (RFC 1866 and the WHATWG URL
 # standard make x-www-form-urlencoded UTF-8; our pages and forms declare UTF-8).
@@ -35,6 +36,10 @@ class RequestBodyLimitMiddleware:
         except ValueError:
             length = 0
         if length > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
+            if request.path_info.startswith("/api/"):
+                # The API's clients read JSON, in the shape of its other refusals.
+                message = _("The request is too large.")
+                return JsonResponse({"error": "too_large", "message": message}, status=413)
             html = render_to_string("errors/413.html", request=request)
             return HttpResponse(html, status=413)
         return self.get_response(request)

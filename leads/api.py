@@ -451,6 +451,7 @@ def _submission_body(lead: Any, *, created: bool, form: LandingForm) -> dict[str
         403: ErrorOut,
         404: ErrorOut,
         409: TextsChangedOut,
+        413: ErrorOut,
         429: ErrorOut,
         503: ErrorOut,
     },

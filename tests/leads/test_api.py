@@ -356,3 +356,16 @@ def _signed_at(seconds_ago: int):
     from unittest import mock
 
     return mock.patch("django.core.signing.time.time", return_value=time.time() - seconds_ago)
+
+
+def test_a_body_over_the_limit_is_refused_in_json_before_it_is_read(client, landing_form):
+    response = client.post(
+        "/api/v1/forms/promo/submissions/",
+        "x" * (64 * 1024 + 1),
+        content_type="application/json",
+        headers={"Origin": PROMO_ORIGIN},
+    )
+
+    assert response.status_code == 413
+    assert response.json()["error"] == "too_large"
+    assert table_counts() == (0, 0, 0)
