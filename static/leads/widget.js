@@ -21,27 +21,30 @@
   var seq = 0;
 
   var CSS = [
-    ":host{all:initial;display:block;font:16px/1.5 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;",
-    "color:#1b1f24;--lg-accent:#0b5cad;--lg-error:#b00020}",
+    // !important on the host: there the page's own !important rules would win over ours. Sizes
+    // in em, not rem: rem follows the page's root font size.
+    ":host{all:initial!important;display:block!important;",
+    "font:16px/1.5 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif!important;",
+    "color:#1b1f24!important;background:#fff!important;--lg-accent:#0b5cad;--lg-error:#b00020}",
     "form{margin:0}",
-    ".field{margin:0 0 1rem}",
+    ".field{margin:0 0 1em}",
     "label{display:block;font-weight:600}",
     ".check label{display:inline;font-weight:400}",
     "input[type=text],input[type=tel],input[type=email]{box-sizing:border-box;width:100%;font:inherit;",
-    "padding:.5rem;border:1px solid #8c959f;border-radius:4px;color:inherit;background:#fff}",
-    "input[type=checkbox]{width:1.2rem;height:1.2rem;vertical-align:middle;margin:0 .4rem 0 0}",
+    "padding:.5em;border:1px solid #8c959f;border-radius:4px;color:inherit;background:#fff}",
+    "input[type=checkbox]{width:1.2em;height:1.2em;vertical-align:middle;margin:0 .4em 0 0}",
     "input:focus-visible,button:focus-visible,a:focus-visible{outline:3px solid var(--lg-accent);outline-offset:2px}",
     "[aria-invalid=true]{border-color:var(--lg-error)!important}",
-    ".help{margin:.1rem 0 .3rem;font-size:.9rem;color:#59636e}",
-    ".errors{color:var(--lg-error);list-style:none;padding:0;margin:.25rem 0}",
+    ".help{margin:.1em 0 .3em;font-size:.9em;color:#59636e}",
+    ".errors{color:var(--lg-error);list-style:none;padding:0;margin:.25em 0}",
     ".errors:empty{display:none}",
-    "fieldset{border:1px solid #d0d7de;border-radius:4px;margin:0 0 1rem;padding:.5rem 1rem}",
-    "legend{font-weight:600;padding:0 .25rem}",
+    "fieldset{border:1px solid #d0d7de;border-radius:4px;margin:0 0 1em;padding:.5em 1em}",
+    "legend{font-weight:600;padding:0 .25em}",
     "a{color:var(--lg-accent)}",
     "button{font:inherit;background:var(--lg-accent);color:#fff;border:0;border-radius:4px;",
-    "padding:.6rem 1.2rem;cursor:pointer}",
+    "padding:.6em 1.2em;cursor:pointer}",
     "button[disabled]{opacity:.6;cursor:progress}",
-    ".notice{background:#fff8c5;border:1px solid #d4a72c;padding:.75rem;border-radius:4px}",
+    ".notice{background:#fff8c5;border:1px solid #d4a72c;padding:.75em;border-radius:4px}",
     ".notice:empty{display:none}",
     ".trap{position:absolute;left:-10000px;width:1px;height:1px;overflow:hidden}"
   ].join("");

@@ -68,7 +68,7 @@ def in_process_requests():
 
 
 @pytest.fixture
-def valid_token(landing_form, client, settings) -> str:  # noqa: F811
+def valid_token(landing_form, client, settings) -> str:
     settings.LEAD_RATE_LIMIT = "1000000/m"
     return client.get("/api/v1/forms/promo/", headers={"Origin": PROMO_ORIGIN}).json()["token"]
 
