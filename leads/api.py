@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import ipaddress
 import uuid
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
@@ -34,7 +34,7 @@ from privacy.people.visits import MAX_URL, MAX_USER_AGENT, Visit, clean_text, cl
 
 from .forms import LeadForm
 from .keys import api_key_authenticate, api_key_over_limit
-from .models import LandingForm, origin_normalise
+from .models import ApiKey, LandingForm, origin_normalise
 from .services import (
     FORM_TOKEN_MAX_AGE,
     DocumentsChanged,
@@ -215,7 +215,7 @@ class ApiRefusal(Exception):
         self.status, self.body = status, {"error": error, "message": message, **extra}
 
 
-def _refusal(request: HttpRequest, exc: ApiRefusal) -> HttpResponse:
+def _refusal(request: HttpRequest, exc: Any) -> HttpResponse:
     return api.create_response(request, exc.body, status=exc.status)
 
 
@@ -235,7 +235,7 @@ def _type_message(error_type: str) -> str:
     return messages.get(error_type, _("This value is not valid."))
 
 
-def _schema_errors(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+def _schema_errors(request: HttpRequest, exc: Any) -> HttpResponse:
     fields: dict[str, list[dict[str, str]]] = {}
     for error in exc.errors:
         location = [str(part) for part in error.get("loc", ()) if part not in ("body", "payload")]
@@ -250,7 +250,7 @@ def _schema_errors(request: HttpRequest, exc: NinjaValidationError) -> HttpRespo
 api.add_exception_handler(NinjaValidationError, _schema_errors)
 
 
-def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+def _http_error(request: HttpRequest, exc: Any) -> HttpResponse:
     # Ninja's own refusals, e.g. a body that is not JSON.
     if exc.status_code == 400:
         body = {"error": "invalid", "message": _("The body is not valid JSON."), "fields": {}}
@@ -354,7 +354,11 @@ def form_payload(form: LandingForm, *, language: str, origin: str) -> dict[str, 
     shown = {kind: documents[kind] for kind in form.document_kinds()}
     with translation.override(language):
         token = form_token_issue(
-            documents=shown, landing_url="", referrer="", form=form, origin=origin,
+            documents=shown,
+            landing_url="",
+            referrer="",
+            form=form,
+            origin=origin,
             language=language,
         )
         return {
@@ -387,7 +391,7 @@ def form_payload(form: LandingForm, *, language: str, origin: str) -> dict[str, 
     summary="What a form shows, in one language, and a token to submit it with",
     tags=["forms"],
 )
-def form_get(request: HttpRequest, slug: str, lang: Query[str] = "") -> Any:  # type: ignore[type-arg]
+def form_get(request: HttpRequest, slug: str, lang: Query[str] = "") -> Any:
     form = _active_form(request, slug)
     origin = _request_origin(request)
     if origin and not form.allows_origin(origin):
@@ -417,11 +421,12 @@ def _declared_ip(value: str) -> str | None:
 def _page_on_origin(page_url: str, origin: str) -> str:
     """The declared page URL when it lies on the browser's origin; the origin itself if not."""
     page_url = clean_text(page_url, MAX_URL)
-    if page_url and origin_normalise(
-        f"{urlsplit(page_url).scheme}://{urlsplit(page_url).netloc}"
-    ) == origin:
-        return page_url
-    return f"{origin}/"
+    try:
+        parts = urlsplit(page_url)
+        on_origin = origin_normalise(f"{parts.scheme}://{parts.netloc}") == origin
+    except ValueError:  # "http://[::1" and the like: the browser's origin is what we know
+        on_origin = False
+    return page_url if page_url and on_origin else f"{origin}/"
 
 
 def _field_errors(lead_form: LeadForm) -> dict[str, list[dict[str, str]]]:
@@ -473,6 +478,56 @@ def submission_create(
     idempotency_key: str = IDEMPOTENCY_KEY,
 ) -> Any:
     form = _active_form(request, slug)
+    caller = _caller(request, form)
+    # The token names the language the texts were shown in: errors speak it too.
+    try:
+        shown: ShownForm | None = form_token_read(payload.token)
+        token_error = ""
+    except FormTokenExpired:
+        shown, token_error = None, "expired"
+    except FormTokenInvalid:
+        shown, token_error = None, "invalid"
+    language = text_language(shown.language if shown else "", form.default_language)
+    with translation.override(language):
+        lead_form = _validated(form, payload, caller, shown, token_error)
+        if lead_form is None:
+            # The honeypot: answered like a success so the robot learns nothing; nothing stored.
+            return Status(201, _submission_body(None, created=True, form=form))
+        if shown is None:  # expired: what it showed may no longer be in force, so ask again
+            raise _texts_changed(
+                form,
+                language,
+                caller.origin,
+                error="form_expired",
+                message=_("The form had expired. Please check it and send it again."),
+            )
+        source, lead_visit, shown = _provenance(
+            request, form, payload, caller, shown, idempotency_key
+        )
+        try:
+            submission = lead_submit(
+                cleaned=lead_form.cleaned_data,
+                shown=shown,
+                lead_visit=lead_visit,
+                language=language,
+                source=source,
+            )
+        except DocumentsChanged:
+            raise _texts_changed(form, language, caller.origin) from None
+    status = 201 if submission.created else 200
+    return Status(status, _submission_body(submission.lead, created=submission.created, form=form))
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who submits: a server with a key, or a browser on one of the form's origins."""
+
+    key: ApiKey | None
+    origin: str
+
+
+def _caller(request: HttpRequest, form: LandingForm) -> Caller:
+    """Authenticate the key or the origin and count the submission against its rate limit."""
     origin = _request_origin(request)
     raw_key = _bearer(request)
     key = None
@@ -488,11 +543,13 @@ def submission_create(
             "unauthorized",
             _("Send an API key, or submit from a browser on one of the form's sites."),
         )
+    # A key sent from a browser page is refused too, unless the page is one of the form's.
     if origin and not form.allows_origin(origin):
         raise _origin_refused()
     if key is not None:
         limited = api_key_over_limit(key)
     else:
+        # A browser: the per-address limit of our own page, shared with it.
         limited = rate_limit_hit(
             scope="lead-submit", key=client_ip(request) or "unknown", rate=settings.LEAD_RATE_LIMIT
         )
@@ -500,33 +557,20 @@ def submission_create(
         raise ApiRefusal(
             429, "rate_limited", _("Too many attempts. Please wait a minute and try again.")
         )
-
-    # The token names the language the texts were shown in: errors speak it too.
-    shown: ShownForm | None
-    token_error = ""
-    try:
-        shown = form_token_read(payload.token)
-    except FormTokenExpired:
-        shown, token_error = None, "expired"
-    except FormTokenInvalid:
-        shown, token_error = None, "invalid"
-    language = text_language(shown.language if shown else "", form.default_language)
-    with translation.override(language):
-        return _submit(request, form, payload, shown, token_error, key, origin, language,
-                       idempotency_key)
+    return Caller(key=key, origin=origin)
 
 
-def _submit(
-    request: HttpRequest,
+def _validated(
     form: LandingForm,
     payload: SubmissionIn,
+    caller: Caller,
     shown: ShownForm | None,
     token_error: str,
-    key: Any,
-    origin: str,
-    language: str,
-    idempotency_key: str,
-) -> Any:
+) -> LeadForm | None:
+    """The submission checked by the HTML form's own rules; None for the honeypot.
+
+    Raises ApiRefusal(400) with every error, field by field, the token's among them.
+    """
     data = {
         "account_name": payload.account_name,
         "phone": payload.phone,
@@ -537,8 +581,7 @@ def _submit(
     }
     lead_form = LeadForm(data, purposes=form.purposes())
     if lead_form.is_bot:
-        # Answered like a success so the robot learns nothing; nothing is stored.
-        return Status(201, _submission_body(None, created=True, form=form))
+        return None
     fields = _field_errors(lead_form) if not lead_form.is_valid() else {}
     for purpose in ("marketing", "advertising"):
         if purpose not in form.purposes() and getattr(payload, f"consent_{purpose}"):
@@ -546,7 +589,7 @@ def _submit(
                 {"message": _("This form does not ask for this consent."), "code": "not_offered"}
             ]
     if shown is not None and (
-        (shown.form_id != form.pk) or (key is None and shown.origin != origin)
+        shown.form_id != form.pk or (caller.key is None and shown.origin != caller.origin)
     ):
         fields.setdefault("token", []).append(
             {"message": _("This token was issued for another form or site."), "code": "mismatch"}
@@ -557,11 +600,20 @@ def _submit(
         )
     if fields:
         raise _invalid(fields)
-    if shown is None:  # expired: what it showed may no longer be in force, so ask again
-        raise _texts_changed(form, language, origin, error="form_expired",
-                             message=_("The form had expired. Please check it and send it again."))
+    return lead_form
 
-    if key is not None:
+
+def _provenance(
+    request: HttpRequest,
+    form: LandingForm,
+    payload: SubmissionIn,
+    caller: Caller,
+    shown: ShownForm,
+    idempotency_key: str,
+) -> tuple[LeadSource, LeadVisit, ShownForm]:
+    """Where the submission comes from, as its consent records will say."""
+    if caller.key is not None:
+        # A server speaks for its visitor: the visit is what it declares, the key vouches.
         visit = Visit(
             ip=_declared_ip(payload.visitor_ip),
             user_agent=clean_text(payload.user_agent, MAX_USER_AGENT),
@@ -570,41 +622,33 @@ def _submit(
         )
         # The client's Idempotency-Key, else a fresh id: a server may reuse one token (the
         # texts it shows) for many visitors, so the token cannot name the submission.
-        nonce = (
-            "k" + hashlib.sha256(f"{key.pk}:{idempotency_key[:IDEMPOTENCY_KEY_MAX]}".encode())
-            .hexdigest()[:40]
-            if idempotency_key
-            else uuid.uuid4().hex
-        )
+        if idempotency_key:
+            named = f"{caller.key.pk}:{idempotency_key[:IDEMPOTENCY_KEY_MAX]}"
+            nonce = "k" + hashlib.sha256(named.encode()).hexdigest()[:40]
+        else:
+            nonce = uuid.uuid4().hex
         shown = replace(shown, nonce=nonce)
-        source = LeadSource(form=form, method=ConsentMethod.API, api_key=key)
+        source = LeadSource(form=form, method=ConsentMethod.API, api_key=caller.key)
     else:
         visit = Visit(
             ip=client_ip(request),
             user_agent=clean_text(request.headers.get("User-Agent", ""), MAX_USER_AGENT),
-            page_url=_page_on_origin(payload.page_url, origin),
+            page_url=_page_on_origin(payload.page_url, caller.origin),
             referrer=clean_text(payload.referrer, MAX_URL),
         )
-        source = LeadSource(form=form, method=ConsentMethod.WIDGET, origin=origin)
+        source = LeadSource(form=form, method=ConsentMethod.WIDGET, origin=caller.origin)
     lead_visit = LeadVisit(
         visit=visit, accessed_at=shown.rendered_at, utm=utm_from_url(visit.page_url)
     )
-    try:
-        submission = lead_submit(
-            cleaned=lead_form.cleaned_data,
-            shown=shown,
-            lead_visit=lead_visit,
-            language=language,
-            source=source,
-        )
-    except DocumentsChanged:
-        raise _texts_changed(form, language, origin) from None
-    status = 201 if submission.created else 200
-    return Status(status, _submission_body(submission.lead, created=submission.created, form=form))
+    return source, lead_visit, shown
 
 
 def _texts_changed(
-    form: LandingForm, language: str, origin: str, *, error: str = "texts_changed",
+    form: LandingForm,
+    language: str,
+    origin: str,
+    *,
+    error: str = "texts_changed",
     message: str = "",
 ) -> ApiRefusal:
     return ApiRefusal(

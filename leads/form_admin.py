@@ -193,10 +193,10 @@ class ApiKeyAdmin(admin.ModelAdmin):
     search_fields = ("prefix", "name")
     change_form_template = "admin/leads/apikey/change_form.html"
 
-    def get_fields(self, request: HttpRequest, obj: ApiKey | None = None) -> list[str]:
+    def get_fields(self, request: HttpRequest, obj: ApiKey | None = None) -> tuple[str, ...]:
         if obj is None:
-            return ["form", "name", "rate_limit"]
-        return [
+            return ("form", "name", "rate_limit")
+        return (
             "key_id",
             "form",
             "name",
@@ -211,12 +211,14 @@ class ApiKeyAdmin(admin.ModelAdmin):
             "last_used_at",
             "last_used_ip",
             "use_count",
-        ]
+        )
 
-    def get_readonly_fields(self, request: HttpRequest, obj: ApiKey | None = None) -> list[str]:
+    def get_readonly_fields(
+        self, request: HttpRequest, obj: ApiKey | None = None
+    ) -> tuple[str, ...]:
         if obj is None:
-            return []
-        return [f for f in self.get_fields(request, obj) if f not in ("name", "rate_limit")]
+            return ()
+        return tuple(f for f in self.get_fields(request, obj) if f not in ("name", "rate_limit"))
 
     def has_delete_permission(self, request: HttpRequest, obj: ApiKey | None = None) -> bool:
         return False  # leads name the key that sent them: revoke instead

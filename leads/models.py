@@ -64,14 +64,14 @@ def origin_normalise(value: str) -> str | None:
 class LandingFormQuerySet(models.QuerySet["LandingForm"]):
     def default(self) -> LandingForm:
         """The form `/` shows: the one marked default, created as the page was if none is."""
-        form = self.filter(is_default=True).first()
-        if form is not None:
-            return form
-        form, _created = self.get_or_create(
+        existing = self.filter(is_default=True).first()
+        if existing is not None:
+            return existing
+        created, _created = self.get_or_create(
             slug=DEFAULT_FORM_SLUG,
             defaults={"name": str(_("Main page")), "is_default": True},
         )
-        return form
+        return created
 
 
 class LandingForm(models.Model):

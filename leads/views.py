@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import uuid
 from dataclasses import dataclass
+from typing import cast
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -236,11 +237,12 @@ def thanks_generic(request: HttpRequest) -> HttpResponse:
 
 def _embedded(landing_form: LandingForm, response: HttpResponse) -> HttpResponse:
     """Let only the form's own sites frame the page: frame-ancestors, and no X-Frame-Options."""
-    policy = {key: list(value) for key, value in settings.SECURE_CSP.items()}
+    site_policy = cast(dict[str, list[str]], settings.SECURE_CSP)
+    policy = {key: list(value) for key, value in site_policy.items()}
     policy["frame-ancestors"] = landing_form.origins() or [CSP.NONE]
     # The thank-you address opens at the top, outside the frame.
     response._csp_config = policy  # type: ignore[attr-defined]
-    response.xframe_options_exempt = True  # type: ignore[attr-defined]
+    response.xframe_options_exempt = True
     patch_vary_headers(response, ("Referer",))
     return response
 

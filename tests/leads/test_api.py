@@ -369,3 +369,13 @@ def test_a_body_over_the_limit_is_refused_in_json_before_it_is_read(client, land
     assert response.status_code == 413
     assert response.json()["error"] == "too_large"
     assert table_counts() == (0, 0, 0)
+
+
+@pytest.mark.parametrize("page_url", ["http://[::1", "https://promo.example.com:99999/", "\x00"])
+def test_a_malformed_page_url_is_recorded_as_the_origin_never_a_500(
+    api_submit, api_data, landing_form, page_url
+):
+    response = api_submit({**api_data, "page_url": page_url})
+
+    assert response.status_code == 201
+    assert Lead.objects.get().page_url == f"{PROMO_ORIGIN}/"

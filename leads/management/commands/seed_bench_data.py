@@ -196,9 +196,9 @@ class Command(BaseCommand):
             slug="partner", defaults={"name": "Partner", "source_tag": "partner"}
         )
         # Weighted like a business with most leads on its own page.
-        return [(main, Lead.Channel.WEB_FORM, "")] * 16 + [
-            *[(promo, Lead.Channel.WIDGET, "https://promo.bench.example")] * 3,
-            (partner, Lead.Channel.API, ""),
+        return [(main, Lead.Channel.WEB_FORM.value, "")] * 16 + [
+            *[(promo, Lead.Channel.WIDGET.value, "https://promo.bench.example")] * 3,
+            (partner, Lead.Channel.API.value, ""),
         ]
 
     def _leads(
