@@ -220,3 +220,12 @@ def test_only_one_form_is_shown_at_slash(client, superuser, published_documents)
     assert response.status_code == 200
     assert "Another form is shown at / already" in response.text
     assert LandingForm.objects.filter(is_default=True).count() == 1
+
+
+def test_the_widget_script_is_small():
+    import gzip
+
+    from django.contrib.staticfiles import finders
+
+    with open(finders.find("leads/widget.js"), "rb") as script:
+        assert len(gzip.compress(script.read(), 9)) < 15 * 1024
