@@ -46,6 +46,10 @@ def leads_export(person: Person) -> dict[str, Any]:
                 "phone": lead.phone,
                 "email": lead.email,
                 "language": lead.language,
+                # Where it was left: which form, through which door, from which site.
+                "form": lead.form.name,
+                "channel": lead.channel,
+                "origin": lead.origin,
                 "status": lead.status,
                 "visit": {
                     "ip": lead.ip,
@@ -64,7 +68,9 @@ def leads_export(person: Person) -> dict[str, Any]:
                     },
                 },
             }
-            for lead in Lead.objects.filter(person=person).order_by("created_at")
+            for lead in Lead.objects.filter(person=person)
+            .select_related("form")
+            .order_by("created_at")
         ]
     }
 

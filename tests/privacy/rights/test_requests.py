@@ -190,6 +190,7 @@ def test_access_sends_a_signed_expiring_link_never_the_data_in_the_mail(
     assert data["person"]["email"] == "anna@example.com"
     assert data["leads"][0]["account_name"] == "Anna"
     assert data["leads"][0]["visit"]["ip"] == "203.0.113.7"
+    assert (data["leads"][0]["form"], data["leads"][0]["channel"]) == ("Main page", "web_form")
     assert {r["purpose"] for r in data["consent_records"]} >= {"processing", "marketing"}
     assert data["messages"] and data["rights_requests"][0]["kind"] == "access"
     assert data["blocks"] == [] and data["disclosures"] == []
