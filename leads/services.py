@@ -127,6 +127,15 @@ def form_token_read(token: str) -> ShownForm:
     )
 
 
+def form_token_origin(token: str) -> str:
+    """The other site a token was issued to (expired or not: its signature is still checked)."""
+    try:
+        payload = signing.loads(token, salt=FORM_TOKEN_SALT)
+    except signing.BadSignature:
+        return ""
+    return str(payload.get("o", "")) if isinstance(payload, dict) else ""
+
+
 @dataclass(frozen=True)
 class LeadVisit:
     """Visit metadata of one submission (clause 3.3), already cut to safe lengths."""

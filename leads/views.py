@@ -39,6 +39,7 @@ from .services import (
     ShownForm,
     documents_in_force,
     form_token_issue,
+    form_token_origin,
     form_token_read,
     form_versions,
     lead_submit,
@@ -240,7 +241,6 @@ def _embedded(landing_form: LandingForm, response: HttpResponse) -> HttpResponse
     site_policy = cast(dict[str, list[str]], settings.SECURE_CSP)
     policy = {key: list(value) for key, value in site_policy.items()}
     policy["frame-ancestors"] = landing_form.origins() or [CSP.NONE]
-    # The thank-you address opens at the top, outside the frame.
     response._csp_config = policy  # type: ignore[attr-defined]
     response.xframe_options_exempt = True
     patch_vary_headers(response, ("Referer",))
@@ -306,11 +306,9 @@ def embed(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _embed_place_for_post(request: HttpRequest, landing_form: LandingForm) -> FormPlace | None:
-    try:
-        shown = form_token_read(request.POST.get("form_token", "")[:4096])
-    except FormTokenInvalid:
-        shown = None
-    origin = shown.origin if shown is not None else ""
+    # An expired token still names its site: the visitor is then asked to send again (409),
+    # in the frame, rather than refused.
+    origin = form_token_origin(request.POST.get("form_token", "")[:4096])
     if not origin or not landing_form.allows_origin(origin):
         return None
     return FormPlace(

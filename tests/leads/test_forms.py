@@ -229,3 +229,22 @@ def test_the_widget_script_is_small():
 
     with open(finders.find("leads/widget.js"), "rb") as script:
         assert len(gzip.compress(script.read(), 9)) < 15 * 1024
+
+
+def test_an_expired_iframe_form_is_shown_again_in_the_frame(client, landing_form, valid_data):
+    from unittest import mock
+
+    from django.core import signing
+
+    with mock.patch("django.core.signing.time.time", return_value=1_000_000_000):
+        token = form_token(
+            client.get("/embed/promo/", headers={"Referer": f"{PROMO_ORIGIN}/spring/"})
+        )
+    assert signing.loads(token, salt="leads.form-token")["o"] == PROMO_ORIGIN
+
+    response = client.post("/embed/promo/", {**valid_data, "form_token": token})
+
+    assert response.status_code == 409
+    assert "The form had expired" in response.text
+    assert f"frame-ancestors {PROMO_ORIGIN}" in response["Content-Security-Policy"]
+    assert table_counts() == (0, 0, 0)
