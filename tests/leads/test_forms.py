@@ -248,3 +248,32 @@ def test_an_expired_iframe_form_is_shown_again_in_the_frame(client, landing_form
     assert "The form had expired" in response.text
     assert f"frame-ancestors {PROMO_ORIGIN}" in response["Content-Security-Policy"]
     assert table_counts() == (0, 0, 0)
+
+
+def test_in_production_the_widget_has_a_hashed_name_and_its_integrity_matches(
+    settings, tmp_path
+):
+    import base64
+    import hashlib
+
+    from django.core.management import call_command
+
+    from leads.widget import widget_url
+
+    settings.STATIC_ROOT = tmp_path
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
+    # (Changing STORAGES resets the storage: Django's own setting_changed receiver.)
+    call_command("collectstatic", "--noinput", verbosity=0)
+    widget_integrity.cache_clear()
+    try:
+        url = widget_url()
+        served = (tmp_path / url.rsplit("/static/", 1)[1]).read_bytes()
+        digest = base64.b64encode(hashlib.sha384(served).digest()).decode()
+        # A hashed name is what lets whitenoise serve it for a year (immutable).
+        assert re.search(r"/static/leads/widget\.[0-9a-f]{12}\.js$", url)
+        assert widget_integrity() == f"sha384-{digest}"
+    finally:
+        widget_integrity.cache_clear()
