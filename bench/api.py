@@ -9,6 +9,12 @@ posts at 1, 8 and 32 keep-alive clients to three doors of the one submission ser
 After each measurement the leads stored are counted against the successes answered.
 
     .venv/bin/python bench/api.py [--seconds 5] [--workers 4] [--rounds 1]
+    .venv/bin/python bench/api.py --interleaved 2000
+
+`--interleaved N` measures in one process, without gunicorn or a load generator: N times a
+form POST, a widget POST and a key POST in turn, through Django's whole stack (DEBUG off), and
+prints each door's median and mean time per submission. Taking the doors in turn makes the
+ratio robust on a machine whose load changes from second to second (a shared CI host).
 
 Target (issue 18): the API's throughput at least the HTML form's.
 """
@@ -22,6 +28,7 @@ import json
 import os
 import statistics
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -102,6 +109,59 @@ def json_bodies(tokens: Iterator[str], prefix: str, server: bool) -> Iterator[st
         yield json.dumps(body)
 
 
+def interleaved(count: int) -> None:
+    """Each door once in turn, `count` times, in this process; times per submission."""
+    from django.test import Client
+
+    key, widget_tokens, server_token = set_up()
+    from bench.submit import make_tokens
+
+    form_tokens = make_tokens(count + 100)
+    form_bodies = bodies_for_form(form_tokens, "iform")
+    widget_bodies = json_bodies(iter(widget_tokens), "iwidget", server=False)
+    server_bodies = json_bodies(itertools.repeat(server_token), "iserver", server=True)
+    client = Client(enforce_csrf_checks=True, HTTP_HOST="127.0.0.1")
+    csrf = csrf_cookie()
+    client.cookies["csrftoken"] = csrf
+    doors = {
+        "form": lambda: client.post(
+            "/",
+            next(form_bodies),
+            content_type="application/x-www-form-urlencoded",
+            headers={"X-CSRFToken": csrf, "Referer": "http://127.0.0.1/"},
+        ),
+        "widget": lambda: client.post(
+            PATH, next(widget_bodies), content_type="application/json",
+            headers={"Origin": ORIGIN},
+        ),
+        "key": lambda: client.post(
+            PATH, next(server_bodies), content_type="application/json",
+            headers={"Authorization": f"Bearer {key}"},
+        ),
+    }
+    expected = {"form": 303, "widget": 201, "key": 201}
+    times: dict[str, list[float]] = {name: [] for name in doors}
+    for _ in range(20):  # warm up
+        for post in doors.values():
+            post()
+    for _ in range(count):
+        for name, post in doors.items():
+            started = time.perf_counter()
+            status = post().status_code
+            times[name].append(time.perf_counter() - started)
+            if status != expected[name]:
+                raise SystemExit(f"{name} answered {status}")
+    form_median = statistics.median(times["form"])
+    print(f"{count} submissions per door, in turn, in one process (ms per submission)")
+    print(f"{'door':>7} | {'median':>7} {'mean':>7} | throughput / form's")
+    for name, values in times.items():
+        median = statistics.median(values)
+        print(
+            f"{name:>7} | {median * 1000:>7.2f} {statistics.fmean(values) * 1000:>7.2f} |"
+            f" {form_median / median:>6.2f}"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -109,10 +169,14 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=5)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--rounds", type=int, default=1)
+    parser.add_argument("--interleaved", type=int, metavar="N", help="in one process, see above")
     args = parser.parse_args()
 
     os.environ.update(API_ENV)
     prepare()
+    if args.interleaved:
+        interleaved(args.interleaved)
+        return
     key, widget_tokens, server_token = set_up()
     from bench.submit import make_tokens
 

@@ -11,6 +11,7 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import cache
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -134,42 +135,62 @@ def api_key_authenticate(*, raw: str, ip: str | None) -> ApiKey | None:
     """The working key `raw` is, with this use counted (time, address, count); else None.
 
     Every use of a working key is counted, refused ones too (over the rate limit, a wrong
-    form): the count is what was done with the key, not what it achieved.
+    form): the count is what was done with the key, not what it achieved. On PostgreSQL the
+    key comes with its form, read in the same statement.
     """
     if not KEY_PATTERN.fullmatch(raw):
         return None
     now = connection.ops.adapt_datetimefield_value(timezone.now())
-    # One statement finds the key and counts the use, so concurrent uses add up and none is
-    # lost to a read-modify-write. Its commit does not wait for the disk: a crash may forget
-    # the last few counts, which are statistics, never proof (each lead names its key).
-    with transaction.atomic(), connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SET LOCAL synchronous_commit TO OFF")
-        cursor.execute(_AUTHENTICATE_SQL, [now, ip, key_hash(raw), now])
+    # One statement, one round trip: it finds the key and counts the use, so concurrent uses
+    # add up and none is lost to a read-modify-write. On PostgreSQL its commit does not wait
+    # for the disk (a crash may forget the last few counts, which are statistics, never proof:
+    # each lead names its key, in a commit that does wait), but only when the statement is its
+    # own transaction: inside a caller's, that would cover whatever else the caller writes.
+    postgresql = connection.vendor == "postgresql"
+    relaxed = postgresql and not connection.in_atomic_block
+    with connection.cursor() as cursor:
+        cursor.execute(_authenticate_sql(postgresql, relaxed), [now, ip, key_hash(raw), now])
         row = cursor.fetchone()
     if row is None:
         return None
-    return ApiKey.from_db(connection.alias, list(_RETURNED), list(row))
+    key = ApiKey.from_db(connection.alias, list(_KEY_COLUMNS), list(row[: len(_KEY_COLUMNS)]))
+    if postgresql:
+        key.form = LandingForm.from_db(
+            connection.alias, list(_FORM_COLUMNS), list(row[len(_KEY_COLUMNS) :])
+        )
+    return key
 
 
-# The columns the view needs of a key (the rest stay deferred), in the model's order, which
-# is the order Model.from_db reads a subset in.
-_NEEDED = {"id", "form_id", "prefix", "name", "rate_limit"}
-_RETURNED = tuple(f.attname for f in ApiKey._meta.concrete_fields if f.attname in _NEEDED)
+# What the view needs of a key (the rest stay deferred), in the model's order, which is the
+# order Model.from_db reads a subset in; and all of its form.
+_KEY_NEEDED = {"id", "form_id", "prefix", "name", "rate_limit"}
+_KEY_COLUMNS = tuple(f.attname for f in ApiKey._meta.concrete_fields if f.attname in _KEY_NEEDED)
+_FORM_COLUMNS = tuple(f.attname for f in LandingForm._meta.concrete_fields)
 
 
-def _authenticate_sql() -> str:
+@cache
+def _authenticate_sql(with_form: bool, relaxed: bool) -> str:
     quote = connection.ops.quote_name
-    return (
-        f"UPDATE {quote(ApiKey._meta.db_table)} "  # noqa: S608 (our table and columns only)
-        "SET use_count = use_count + 1, last_used_at = %s, last_used_ip = %s "
-        "WHERE secret_hash = %s AND revoked_at IS NULL "
-        "AND (expires_at IS NULL OR expires_at > %s) "
-        f"RETURNING {', '.join(quote(column) for column in _RETURNED)}"
+    key_table, form_table = quote(ApiKey._meta.db_table), quote(LandingForm._meta.db_table)
+    returned = [f"{key_table}.{quote(column)}" for column in _KEY_COLUMNS]
+    join = ""
+    if with_form:  # PostgreSQL returns a joined table's columns; SQLite cannot
+        returned += [f"{form_table}.{quote(column)}" for column in _FORM_COLUMNS]
+        join = f"FROM {form_table} WHERE {form_table}.id = {key_table}.form_id AND "
+    # synchronous_commit off for this statement's own transaction only (is_local), set by a
+    # subquery PostgreSQL evaluates once: no BEGIN, SET and COMMIT round trips around it.
+    relax = (
+        "AND (SELECT set_config('synchronous_commit', 'off', true)) IS NOT NULL "
+        if relaxed
+        else ""
     )
-
-
-_AUTHENTICATE_SQL = _authenticate_sql()
+    return (
+        f"UPDATE {key_table} "  # noqa: S608 (our tables and columns only)
+        "SET use_count = use_count + 1, last_used_at = %s, last_used_ip = %s "
+        f"{join or 'WHERE '}secret_hash = %s AND revoked_at IS NULL "
+        f"AND (expires_at IS NULL OR expires_at > %s) {relax}"
+        f"RETURNING {', '.join(returned)}"
+    )
 
 
 def api_key_over_limit(key: ApiKey) -> bool:
