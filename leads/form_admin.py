@@ -66,6 +66,15 @@ class LandingFormAdmin(admin.ModelAdmin):
         (_("Statistics and keys"), {"fields": ("statistics", "keys", "created_at")}),
     )
 
+    def get_fieldsets(self, request: HttpRequest, obj: LandingForm | None = None) -> Any:
+        """The keys only to those who may open them (no link to a page one may not open)."""
+        if request.user.has_perm("leads.view_apikey"):
+            return self.fieldsets
+        return [
+            (name, {**options, "fields": [f for f in options["fields"] if f != "keys"]})
+            for name, options in self.fieldsets
+        ]
+
     def get_queryset(self, request: HttpRequest) -> QuerySet[LandingForm]:
         return (
             super()

@@ -15,8 +15,12 @@ _CAMPAIGNS = (
     "send_campaign",
 )
 
+# Forms: those who work leads see each form's statistics and settings (no personal data);
+# changing a form or holding its API keys stays with superusers, who run the sites.
 ROLE_GRANTS = {
-    Role.LEAD_REVIEWER: Grant(permissions=("view_lead", "change_lead")),
-    Role.PRIVACY_OFFICER: Grant(permissions=("view_lead", "change_lead", "view_campaign")),
+    Role.LEAD_REVIEWER: Grant(permissions=("view_lead", "change_lead", "view_landingform")),
+    Role.PRIVACY_OFFICER: Grant(
+        permissions=("view_lead", "change_lead", "view_campaign", "view_landingform")
+    ),
     Role.CAMPAIGN_MANAGER: Grant(permissions=_CAMPAIGNS),
 }

@@ -12,7 +12,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from leads.models import Campaign
+from leads.keys import api_key_issue
+from leads.models import Campaign, LandingForm
 from privacy.blocks.models import BlockRequester
 from privacy.blocks.services import person_block
 from privacy.incidents.models import Incident
@@ -67,7 +68,11 @@ def world(make_lead, officer, published_documents):
         name="Autumn", purpose="marketing", subject="S", body_text="B", created_by=officer
     )
     draft = make_draft("B", title="T")
+    landing_form = LandingForm.objects.create(slug="promo", name="Promo")
+    api_key = api_key_issue(form=landing_form, name="Promo back end", staff=None).key
     return {
+        "landing_form": landing_form.pk,
+        "api_key": api_key.pk,
         "lead": lead.pk,
         "person": lead.person_id,
         "blocked_person": blocked.pk,
@@ -134,6 +139,10 @@ START_PAGES = [
     ("privacy_documentversion_publish", ("draft",)),
     ("privacy_rightsrequest_erase", ("rights_request",)),
     ("privacy_incident_notice", ("incident",)),
+    ("leads_landingform_changelist", ()),
+    ("leads_landingform_change", ("landing_form",)),
+    ("leads_apikey_changelist", ()),
+    ("leads_apikey_change", ("api_key",)),
 ]
 
 
@@ -186,6 +195,14 @@ MATRIX = {
     ("privacy_documentversion_add", ()): "publisher",
     ("privacy_documentversion_change", ("draft",)): "publisher",
     ("privacy_documentversion_publish", ("draft",)): "publisher",
+    ("leads_landingform_changelist", ()): "reviewer officer",
+    ("leads_landingform_change", ("landing_form",)): "reviewer officer",
+    ("leads_landingform_add", ()): "",
+    ("leads_apikey_changelist", ()): "",
+    ("leads_apikey_add", ()): "",
+    ("leads_apikey_change", ("api_key",)): "",
+    ("leads_apikey_rotate", ("api_key",)): "",
+    ("leads_apikey_revoke", ("api_key",)): "",
     ("accounts_user_changelist", ()): "",
     ("auth_group_changelist", ()): "",
 }
