@@ -215,3 +215,20 @@ def test_the_iframe_works_on_an_allowed_site_and_not_elsewhere(
     page.wait_for_load_state("load")
     assert page.frame_locator("iframe").get_by_label("Account name").count() == 0
     assert Lead.objects.count() == 1
+
+
+def test_the_widget_takes_the_visitor_to_the_forms_thank_you_page(app, partner, promo, ru_page):
+    page = ru_page
+    promo.thank_you_url = f"{partner.url}/thank-you/"
+    promo.save()
+    partner.html = _landing_page(widget_snippet(promo), lang="en")
+    page.goto(partner.url + "/")
+
+    page.get_by_label("Account name").fill("Redirect Co")
+    page.get_by_label("Contact phone").fill("+7 912 345 67 89")
+    page.get_by_label("E-mail").fill("redirect@example.com")
+    page.get_by_role("checkbox").first.check()
+    page.get_by_role("button", name="Send").click()
+
+    page.wait_for_url(f"{partner.url}/thank-you/")
+    assert Lead.objects.get().account_name == "Redirect Co"
