@@ -183,7 +183,9 @@ class SubmissionIn(Schema):
 class SubmissionOut(Schema):
     id: uuid.UUID
     created: bool = Field(description="False when this submission was stored before.")
-    receipt_url: str | None = Field(description="The person's signed consent receipt.")
+    receipt_url: str | None = Field(
+        description="The person's consent receipt, to read (its signed JSON is linked there)."
+    )
     thank_you: ThankYouOut
 
 
@@ -306,7 +308,7 @@ def _labels() -> dict[str, str]:
         "network": _("The form could not be sent. Please check your connection and try again."),
         "texts_changed": _texts_changed_message(),
         "thank_you": _("We have received your request and will contact you soon."),
-        "receipt": _("Download your consent receipt"),
+        "receipt": _("Your consent receipt"),
         "rate_limited": _("Too many attempts. Please wait a minute and try again."),
     }
 

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import pytest
 from django.core import signing
-from django.core.management import call_command
 
 from leads.models import LandingForm, Lead
 from leads.services import FORM_TOKEN_SALT
 from privacy.consent.models import ConsentRecord
 from privacy.consent.verify import consent_log_verify
-from privacy.documents.models import DocumentKind, DocumentVersion
+from privacy.documents.models import DocumentKind
 from privacy.people.models import Decision, Purpose
 from tests.leads.conftest import PROMO_ORIGIN
+from tests.support.documents import publish
 from tests.support.forms import table_counts
 
 pytestmark = pytest.mark.django_db
@@ -37,8 +37,9 @@ def test_the_form_lists_its_fields_and_the_texts_in_force_with_versions_and_hash
     for kind, text in texts.items():
         version = published_documents[kind]
         assert (text["version_id"], text["number"]) == (version.pk, version.number)
-        assert text["sha256"] == version.sha256
-        assert text["url"].endswith(version.get_absolute_url())
+        assert text["sha256"] == version.text("en").sha256
+        assert text["language"] == "en"
+        assert text["url"].endswith(version.get_absolute_url("en"))
     assert body["consents"][0]["wording"] == (
         "I agree to the processing of my personal data "
         "(consent text, version 1, Privacy Policy, version 1)"
@@ -53,6 +54,26 @@ def test_the_form_speaks_the_requested_language(api_form, landing_form):
     assert body["fields"][0]["label"] == "Название аккаунта"
     assert body["consents"][0]["sentence"] == "Я даю согласие на обработку моих персональных данных"
     assert body["labels"]["submit"] == "Отправить"
+
+
+def test_texts_in_russian_are_the_russian_texts_and_their_submission_records_them(
+    api_form, api_submit, api_data, landing_form, published_documents
+):
+    body = api_form(lang="ru").json()
+
+    texts = {text["kind"]: text for text in body["texts"]}
+    policy = published_documents[DocumentKind.PRIVACY_POLICY]
+    assert texts["privacy_policy"]["sha256"] == policy.text("ru").sha256
+    assert texts["privacy_policy"]["sha256"] != policy.text("en").sha256
+    assert texts["privacy_policy"]["title"] == policy.text("ru").title
+    assert texts["privacy_policy"]["language"] == "ru"
+    assert api_submit(api_data, token=body["token"]).status_code == 201
+    for record in ConsentRecord.objects.all():
+        assert record.language == "ru"
+        assert record.policy_sha256 == policy.text("ru").sha256
+        consent = published_documents[f"consent_{record.purpose}"]
+        assert record.consent_sha256 == texts[f"consent_{record.purpose}"]["sha256"]
+        assert record.consent_sha256 == consent.text("ru").sha256
 
 
 def test_an_unknown_language_falls_back_to_the_forms_default(api_form, landing_form):
@@ -128,7 +149,9 @@ def test_a_widget_submission_stores_the_lead_with_the_widget_method_page_and_ori
         assert record.method == "widget"
         assert record.page_url == lead.page_url
         assert record.source == f"lead:{lead.public_id}"
-        assert record.policy_sha256 == published_documents[DocumentKind.PRIVACY_POLICY].sha256
+        policy = published_documents[DocumentKind.PRIVACY_POLICY]
+        assert record.policy_sha256 == policy.text("en").sha256
+        assert record.language == "en"
     assert consent_log_verify() is None
 
 
@@ -255,13 +278,14 @@ def test_a_forged_token_is_a_field_error(api_submit, api_data, landing_form):
 
 
 def test_texts_changed_since_the_token_answers_409_with_the_new_texts_and_stores_nothing(
-    api_form, api_submit, api_data, landing_form, tmp_path
+    api_form, api_submit, api_data, landing_form
 ):
     token = api_form().json()["token"]
-    new_text = tmp_path / "marketing.md"
-    new_text.write_text("We may also send you our magazine.", encoding="utf-8")
-    call_command("publish_policy", str(new_text), kind="consent_marketing", stdout=None)
-    new_version = DocumentVersion.objects.in_force(DocumentKind.CONSENT_MARKETING)
+    new_version = publish(
+        "We may also send you our magazine.",
+        kind=DocumentKind.CONSENT_MARKETING,
+        title="Consent to marketing communications",
+    )
 
     response = api_submit({**api_data, "consent_marketing": True}, token=token)
 
@@ -271,7 +295,7 @@ def test_texts_changed_since_the_token_answers_409_with_the_new_texts_and_stores
     assert body["message"].startswith("Our Privacy Policy or consent texts changed")
     texts = {text["kind"]: text for text in body["form"]["texts"]}
     assert texts["consent_marketing"]["version_id"] == new_version.pk
-    assert texts["consent_marketing"]["sha256"] == new_version.sha256
+    assert texts["consent_marketing"]["sha256"] == new_version.text("en").sha256
     assert body["form"]["token"] != token
     assert table_counts() == (0, 0, 0)
     # With the new token it goes through, recorded under the new version.

@@ -19,7 +19,14 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 
 SCREENSHOTS = Path(__file__).resolve().parents[1] / "screenshots"
 # What proves which texts a person accepted, column by column of a consent record.
-PROOF = ("policy_version_id", "policy_sha256", "consent_version_id", "consent_sha256", "wording_id")
+PROOF = (
+    "policy_version_id",
+    "policy_sha256",
+    "consent_version_id",
+    "consent_sha256",
+    "wording_id",
+    "language",
+)
 # A landing page whose own CSS would hide or wreck any form it reached.
 HOSTILE_CSS = (
     "<style>label{display:none!important}input{width:3px!important;color:transparent!important}"
@@ -96,7 +103,7 @@ def test_a_widget_lead_carries_the_same_proof_as_one_from_our_page(
     assert boxes.count() == 3
     assert all(not boxes.nth(n).is_checked() for n in range(3))
     link = page.get_by_role("link", name="Политика конфиденциальности, редакция 1")
-    assert link.get_attribute("href") == f"{app}/privacy/versions/1/"
+    assert link.get_attribute("href") == f"{app}/privacy/versions/1/?lang=ru"
 
     # A mistake first: the error sits beside its field, which is marked invalid and focused.
     name.fill("Ромашка")
@@ -145,6 +152,8 @@ def test_a_widget_lead_carries_the_same_proof_as_one_from_our_page(
         Purpose.ADVERTISING,
     }
     assert widget_proof == own_proof
+    # In Russian: the hashes are those of the Russian texts the visitor read.
+    assert {proof[-1] for proof in widget_proof.values()} == {"ru"}
 
 
 def test_the_widget_works_with_the_keyboard_alone(app, partner, promo, ru_page):
