@@ -241,3 +241,43 @@ def test_the_widget_takes_the_visitor_to_the_forms_thank_you_page(app, partner, 
 
     page.wait_for_url(f"{partner.url}/thank-you/")
     assert Lead.objects.get().account_name == "Redirect Co"
+
+
+@pytest.mark.parametrize("width", [390, 1366])
+def test_the_widget_and_the_iframe_pass_axe_with_their_errors_showing(
+    app, partner, promo, browser, width
+):
+    from tests.leadgen.test_accessibility import FAILING_IMPACTS, axe_source
+
+    context = browser.new_context(locale="ru-RU", viewport={"width": width, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    partner.html = _landing_page(widget_snippet(promo))
+    page.goto(partner.url + "/")
+    page.get_by_role("button", name="Отправить").click()  # every error showing
+    page.get_by_text("Пожалуйста, исправьте ошибки ниже.").wait_for()
+    widget = _axe(page, axe_source())
+    page.screenshot(path=str(SCREENSHOTS / f"widget-axe-{width}.png"), full_page=True)
+
+    page.goto(f"{app}/embed/promo/?lang=ru", referer=f"{partner.url}/")
+    page.get_by_role("button", name="Отправить").click()
+    page.get_by_label("Название аккаунта").wait_for()
+    frame = _axe(page, axe_source())
+    page.screenshot(path=str(SCREENSHOTS / f"iframe-axe-{width}.png"), full_page=True)
+    context.close()
+
+    for checked in (widget, frame):
+        assert [v for v in checked["violations"] if v["impact"] in FAILING_IMPACTS] == []
+        assert checked["overflow"] <= 0, "nothing scrolls sideways"
+
+
+def _axe(page, source: str) -> dict:
+    page.evaluate(source)
+    return page.evaluate(
+        """async () => ({
+            violations: (await axe.run(document, {resultTypes: ["violations"]})).violations
+                .map((v) => ({id: v.id, impact: v.impact, nodes: v.nodes.length})),
+            overflow: document.documentElement.scrollWidth
+                - document.documentElement.clientWidth,
+        })"""
+    )
